@@ -1,0 +1,240 @@
+"""Pieces shared by every logit-distillation loss of the package.
+
+Written once and reused: input validation, float32 promotion, masked / subset
+softmax, KL divergence on a class subset, binary KL, label and top-k masks,
+and the reduction over the batch. All functions are vectorised over the batch
+and work on the last dimension (the classes), so ``[B, C]`` and ``[B, N, C]``
+inputs are both fine.
+
+Notation follows ``METHODS.md``: ``KL(p‖q) = Σ p (log p − log q)`` with
+``0·log 0 = 0``; the teacher distribution is always the first argument.
+"""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+REDUCTIONS = ('none', 'batchmean', 'sum')
+
+__all__ = [
+    'REDUCTIONS', 'check_reduction', 'check_positive', 'validate_logits',
+    'validate_labels', 'to_float32', 'label_mask', 'topk_indices',
+    'masked_log_softmax', 'subset_kl', 'kl_div', 'log_binary',
+    'binary_kl', 'pair_binary_kl', 'reduce_loss'
+]
+
+
+# ----------------------------------------------------------------- checks
+def check_reduction(reduction: str) -> str:
+    """Return ``reduction`` if it is one of :data:`REDUCTIONS`."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f'reduction must be one of {REDUCTIONS}, '
+                         f'got {reduction!r}')
+    return reduction
+
+
+def check_positive(name: str, value: float, strict: bool = True) -> float:
+    """Return ``value`` if it is a (strictly) positive finite number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f'{name} must be a number, got {value!r}') from None
+    ok = number > 0 if strict else number >= 0
+    if not ok or number != number or number in (float('inf'), float('-inf')):
+        sign = 'positive' if strict else 'non-negative'
+        raise ValueError(f'{name} must be a finite {sign} number, '
+                         f'got {value!r}')
+    return number
+
+
+def _describe_non_finite(name: str, x: Tensor) -> str:
+    bad = ~torch.isfinite(x)
+    count = int(bad.sum())
+    first = torch.nonzero(bad)[0].tolist()
+    value = x[tuple(first)].item()
+    return (f'{name} contains {count} non-finite value(s) (first at index '
+            f'{first}: {value}); the model produced NaN/inf logits — check '
+            'the learning rate, AMP loss scaling and the input data')
+
+
+def validate_logits(preds_S: Tensor, preds_T: Tensor, loss_name: str,
+                    min_classes: int = 2) -> None:
+    """Check that student and teacher logits fit together and are finite.
+
+    Raises:
+        ValueError: on a shape mismatch, fewer than ``min_classes`` classes,
+            a non-floating dtype, or any NaN/inf (never silently zeroed).
+    """
+    for name, x in (('preds_S', preds_S), ('preds_T', preds_T)):
+        if not isinstance(x, Tensor):
+            raise ValueError(f'{loss_name}: {name} must be a torch.Tensor, '
+                             f'got {type(x).__name__}')
+        if not x.is_floating_point():
+            raise ValueError(f'{loss_name}: {name} must be floating point '
+                             f'logits, got dtype {x.dtype}')
+    if preds_S.shape != preds_T.shape:
+        raise ValueError(
+            f'{loss_name}: student and teacher logits differ in shape: '
+            f'preds_S {tuple(preds_S.shape)} vs preds_T '
+            f'{tuple(preds_T.shape)} (do student and teacher have the same '
+            'number of classes, and do the recorders point at the same '
+            'layers?)')
+    if preds_S.dim() < 2:
+        raise ValueError(f'{loss_name}: logits must be [B, C], got shape '
+                         f'{tuple(preds_S.shape)}')
+    if preds_S.shape[-1] < min_classes:
+        raise ValueError(f'{loss_name}: needs at least {min_classes} classes, '
+                         f'got logits of shape {tuple(preds_S.shape)}')
+    for name, x in (('preds_S', preds_S), ('preds_T', preds_T)):
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError(f'{loss_name}: ' + _describe_non_finite(name, x))
+
+
+def validate_labels(gt_labels: Tensor, batch_shape: Tuple[int, ...],
+                    num_classes: int, loss_name: str) -> Tensor:
+    """Check class indices ``gt_labels`` and return them as ``int64``.
+
+    Args:
+        gt_labels: integer class indices, shape ``batch_shape``.
+        batch_shape: the logits' shape without the class dimension.
+        num_classes: number of classes ``C``; labels must lie in ``[0, C)``.
+    """
+    if not isinstance(gt_labels, Tensor):
+        raise ValueError(f'{loss_name}: gt_labels must be a LongTensor, got '
+                         f'{type(gt_labels).__name__}')
+    if gt_labels.is_floating_point() or gt_labels.is_complex() or \
+            gt_labels.dtype == torch.bool:
+        raise ValueError(f'{loss_name}: gt_labels must hold integer class '
+                         f'indices, got dtype {gt_labels.dtype} (one-hot or '
+                         'soft labels are not accepted)')
+    if tuple(gt_labels.shape) != tuple(batch_shape):
+        raise ValueError(f'{loss_name}: gt_labels has shape '
+                         f'{tuple(gt_labels.shape)}, expected '
+                         f'{tuple(batch_shape)} (one label per sample)')
+    if gt_labels.numel():
+        low, high = int(gt_labels.min()), int(gt_labels.max())
+        if low < 0 or high >= num_classes:
+            bad = gt_labels[(gt_labels < 0) | (gt_labels >= num_classes)]
+            raise ValueError(
+                f'{loss_name}: labels out of range [0, {num_classes}): '
+                f'{bad[:8].tolist()}')
+    return gt_labels.long()
+
+
+def to_float32(*tensors: Tensor) -> Tuple[Tensor, ...]:
+    """Promote half/bfloat16 tensors to float32; float64 stays float64."""
+    return tuple(
+        x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+        for x in tensors)
+
+
+# ------------------------------------------------------------------ masks
+def label_mask(gt_labels: Tensor, num_classes: int) -> Tensor:
+    """Boolean one-hot mask ``[..., C]`` that is True at each sample's label."""
+    return F.one_hot(gt_labels, num_classes).bool()
+
+
+def topk_indices(logits: Tensor, k: int) -> Tensor:
+    """Indices ``[..., k]`` of the ``k`` largest logits, largest first.
+
+    Ties are broken by :func:`torch.topk` (stable across the call: the same
+    indices are used for student and teacher).
+    """
+    return torch.topk(logits, k, dim=-1, largest=True, sorted=True).indices
+
+
+# ------------------------------------------------------- softmax and KL
+def masked_log_softmax(logits: Tensor, mask: Optional[Tensor]) -> Tensor:
+    """Log-softmax over the classes where ``mask`` is True.
+
+    Entries outside the mask get ``-inf`` (probability 0). A row whose mask
+    is empty is undefined; :func:`subset_kl` handles that case.
+    """
+    if mask is None:
+        return F.log_softmax(logits, dim=-1)
+    return F.log_softmax(logits.masked_fill(~mask, float('-inf')), dim=-1)
+
+
+def subset_kl(logits_T: Tensor, logits_S: Tensor, tau: float,
+              mask: Optional[Tensor] = None) -> Tensor:
+    """``τ² · KL(softmax_S(zt/τ) ‖ softmax_S(zs/τ))`` per row.
+
+    Args:
+        logits_T: teacher logits ``[..., C]`` (treated as constant).
+        logits_S: student logits ``[..., C]``.
+        tau: temperature ``τ``.
+        mask: optional boolean ``[..., C]`` selecting the class set ``S``;
+            ``None`` means all classes. Rows with an empty set give 0 (and a
+            zero gradient), as METHODS.md asks for RLD's empty ``R``.
+
+    Returns:
+        Tensor: per-row KL of shape ``logits_S.shape[:-1]``.
+    """
+    if mask is None:
+        log_t = F.log_softmax(logits_T / tau, dim=-1)
+        log_s = F.log_softmax(logits_S / tau, dim=-1)
+        return (log_t.exp() * (log_t - log_s)).sum(-1) * tau**2
+    nonempty = mask.any(-1, keepdim=True)
+    safe = mask | ~nonempty  # a full row stands in for an empty one
+    log_t = masked_log_softmax(logits_T / tau, safe)
+    log_s = masked_log_softmax(logits_S / tau, safe)
+    zero = torch.zeros((), dtype=log_s.dtype, device=log_s.device)
+    # outside the set both log-probs are -inf: take the difference as 0 so
+    # that neither the value nor any gradient ever meets ``-inf - -inf``
+    diff = torch.where(safe, log_t - log_s, zero)
+    kl = (log_t.exp() * diff).sum(-1) * tau**2
+    return torch.where(nonempty.squeeze(-1), kl, torch.zeros_like(kl))
+
+
+def kl_div(logits_T: Tensor, logits_S: Tensor, tau: float) -> Tensor:
+    """Plain KD term ``τ² · KL(softmax(zt/τ) ‖ softmax(zs/τ))`` per row."""
+    return subset_kl(logits_T, logits_S, tau, None)
+
+
+def log_binary(logits: Tensor, select: Tensor) -> Tuple[Tensor, Tensor]:
+    """``(log p, log (1 − p))`` of the class picked by the one-hot ``select``.
+
+    ``p = softmax(logits)[select]``; ``log(1 − p)`` is computed as
+    ``logsumexp`` over the other classes minus ``logsumexp`` over all, which
+    stays finite for any finite logits (no ``log(1 − p)`` cancellation).
+    """
+    lse_all = torch.logsumexp(logits, dim=-1)
+    picked = logits.masked_fill(~select, float('-inf')).logsumexp(-1)
+    rest = logits.masked_fill(select, float('-inf')).logsumexp(-1)
+    return picked - lse_all, rest - lse_all
+
+
+def binary_kl(log_p_T: Tensor, log_q_T: Tensor, log_p_S: Tensor,
+              log_q_S: Tensor) -> Tensor:
+    """KL between the two-point distributions ``[p_T, q_T] ‖ [p_S, q_S]``.
+
+    All inputs are log-probabilities (``q = 1 − p``), so that extreme logits
+    never produce ``log 0``.
+    """
+    return (log_p_T.exp() * (log_p_T - log_p_S) +
+            log_q_T.exp() * (log_q_T - log_q_S))
+
+
+def pair_binary_kl(diff_T: Tensor, diff_S: Tensor, tau: float) -> Tensor:
+    """``τ² · KL`` of 2-class softmaxes given logit differences ``za − zb``.
+
+    A softmax over the two classes ``{a, b}`` is ``[σ(d/τ), σ(−d/τ)]`` with
+    ``d = za − zb``, so every pair term is a binary KL on log-sigmoids.
+    """
+    d_T, d_S = diff_T / tau, diff_S / tau
+    return binary_kl(F.logsigmoid(d_T), F.logsigmoid(-d_T),
+                     F.logsigmoid(d_S), F.logsigmoid(-d_S)) * tau**2
+
+
+# -------------------------------------------------------------- reduction
+def reduce_loss(per_sample: Tensor, reduction: str) -> Tensor:
+    """Apply ``'none'`` (per-sample ``[B]``), ``'batchmean'`` or ``'sum'``."""
+    if reduction == 'none':
+        return per_sample
+    if reduction == 'sum':
+        return per_sample.sum()
+    if reduction == 'batchmean':
+        return per_sample.sum() / max(per_sample.shape[0], 1)
+    raise ValueError(f'reduction must be one of {REDUCTIONS}, '
+                     f'got {reduction!r}')

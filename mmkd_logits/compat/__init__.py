@@ -5,15 +5,18 @@ upstream already works. :func:`apply` runs once, from ``import mmkd_logits``.
 """
 from typing import Dict
 
-from . import checkpoint, fileio, mmrazor_quantization, stack
+from . import (checkpoint, fileio, mmrazor_quantization, stack,
+               teacher_checkpoint)
 from .checkpoint import (UntrustedCheckpointError, is_trusted, trust_directory,
                          trust_file)
 from .stack import StackError, check_stack
+from .teacher_checkpoint import TeacherCheckpointError
 
 __all__ = [
     'apply', 'applied', 'check_stack', 'StackError',
     'UntrustedCheckpointError', 'trust_directory', 'trust_file', 'is_trusted',
-    'checkpoint', 'fileio', 'mmrazor_quantization', 'stack'
+    'TeacherCheckpointError', 'checkpoint', 'fileio', 'mmrazor_quantization',
+    'stack', 'teacher_checkpoint'
 ]
 
 #: which workarounds were needed in this process (name → applied)
@@ -28,4 +31,5 @@ def apply() -> Dict[str, bool]:
     applied['mmrazor_quantization_stand_in'] = mmrazor_quantization.apply()
     applied['safe_checkpoint_loader'] = checkpoint.apply()
     applied['atomic_file_backend'] = fileio.apply()
+    applied['strict_teacher_ckpt'] = teacher_checkpoint.apply()
     return applied

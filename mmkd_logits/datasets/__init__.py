@@ -1,1 +1,3 @@
-__all__ = []
+from .tiny_imagenet import TinyImageNet
+
+__all__ = ['TinyImageNet']

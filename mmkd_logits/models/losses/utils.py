@@ -21,7 +21,8 @@ __all__ = [
     'REDUCTIONS', 'check_reduction', 'check_positive', 'validate_logits',
     'validate_labels', 'to_float32', 'label_mask', 'topk_indices',
     'masked_log_softmax', 'subset_kl', 'kl_div', 'log_binary',
-    'binary_kl', 'pair_binary_kl', 'reduce_loss'
+    'binary_kl', 'pair_binary_kl', 'reduce_loss', 'tckd_per_sample',
+    'nckd_per_sample'
 ]
 
 
@@ -238,3 +239,69 @@ def reduce_loss(per_sample: Tensor, reduction: str) -> Tensor:
         return per_sample.sum() / max(per_sample.shape[0], 1)
     raise ValueError(f'reduction must be one of {REDUCTIONS}, '
                      f'got {reduction!r}')
+
+
+# ------------------------------------------------------- DKD's two terms
+def tckd_per_sample(logits_T: Tensor, logits_S: Tensor, gt_mask: Tensor,
+                    tau: float) -> Tensor:
+    """DKD's target-class term ``τ² · KL([pt_y, 1−pt_y] ‖ [ps_y, 1−ps_y])``.
+
+    Args:
+        logits_T: teacher logits ``[..., C]`` (treated as constant).
+        logits_S: student logits ``[..., C]``.
+        gt_mask: boolean one-hot ``[..., C]`` marking each row's target class
+            (see :func:`label_mask`).
+        tau: temperature ``τ``.
+
+    Returns:
+        Tensor: per-row term of shape ``logits_S.shape[:-1]``.
+    """
+    log_p_T, log_q_T = log_binary(logits_T / tau, gt_mask)
+    log_p_S, log_q_S = log_binary(logits_S / tau, gt_mask)
+    return binary_kl(log_p_T, log_q_T, log_p_S, log_q_S) * tau**2
+
+
+def nckd_per_sample(logits_T: Tensor, logits_S: Tensor, gt_mask: Tensor,
+                    tau: float) -> Tensor:
+    """DKD's non-target term, ``τ² · KL`` of the softmaxes over ``c ≠ y``.
+
+    ``NCKD = τ² · KL(softmax_{c≠y}(zt/τ) ‖ softmax_{c≠y}(zs/τ))``.
+
+    Args:
+        logits_T: teacher logits ``[..., C]`` (treated as constant).
+        logits_S: student logits ``[..., C]``.
+        gt_mask: boolean one-hot ``[..., C]`` marking each row's target class;
+            the KL runs over the other classes.
+        tau: temperature ``τ``.
+
+    Returns:
+        Tensor: per-row term of shape ``logits_S.shape[:-1]``.
+    """
+    return subset_kl(logits_T, logits_S, tau, ~gt_mask)
+
+
+def dkd_per_sample(logits_T: Tensor, logits_S: Tensor, gt_mask: Tensor,
+                   tau: float, alpha: float, beta: float) -> Tensor:
+    """Per-row DKD ``α · TCKD + β · NCKD`` (METHODS.md §1).
+
+    Decoupled Knowledge Distillation (Zhao et al., CVPR 2022); also the
+    per-region loss of SD-DKD (Scale Decoupled Distillation, Wei et al.,
+    CVPR 2024).
+
+    Args:
+        logits_T: teacher logits ``[..., C]`` (treated as constant).
+        logits_S: student logits ``[..., C]``.
+        gt_mask: boolean one-hot ``[..., C]`` marking each row's target class
+            (see :func:`label_mask`).
+        tau: temperature ``τ`` (both terms carry ``τ²``).
+        alpha: weight ``α`` of the target-class term TCKD.
+        beta: weight ``β`` of the non-target term NCKD.
+
+    Returns:
+        Tensor: per-row loss of shape ``logits_S.shape[:-1]``.
+    """
+    return (alpha * tckd_per_sample(logits_T, logits_S, gt_mask, tau) +
+            beta * nckd_per_sample(logits_T, logits_S, gt_mask, tau))
+
+
+__all__ += ['dkd_per_sample']

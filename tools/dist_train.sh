@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Distributed training with torchrun, like mmpretrain's tools/dist_train.sh.
+#   bash tools/dist_train.sh CONFIG GPUS [train.py args...]
+# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR (and PORT) on every node.
+# Without a GPU the processes train on CPU with the gloo backend.
+set -euo pipefail
+CONFIG=$1
+GPUS=$2
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+TOOLS_DIR="$(cd "$(dirname "$0")" && pwd)"
+
+PYTHONPATH="$TOOLS_DIR/..${PYTHONPATH:+:$PYTHONPATH}" \
+python -m torch.distributed.run \
+    --nnodes="$NNODES" \
+    --node_rank="$NODE_RANK" \
+    --master_addr="$MASTER_ADDR" \
+    --nproc_per_node="$GPUS" \
+    --master_port="$PORT" \
+    "$TOOLS_DIR/train.py" \
+    "$CONFIG" \
+    --launcher pytorch "${@:3}"

@@ -92,6 +92,8 @@ def cifar_tiny_options(data_root: Path, batch_size: int = 2,
     """
     opts = _common_options(max_epochs)
     opts.update(_loader_options(data_root, batch_size, iters))
+    for loader in _LOADERS:  # never try the network
+        opts[f'{loader}.dataset.download'] = False
     return opts
 
 

@@ -88,7 +88,10 @@ def validate_logits(preds_S: Tensor, preds_T: Tensor, loss_name: str,
         raise ValueError(f'{loss_name}: needs at least {min_classes} classes, '
                          f'got logits of shape {tuple(preds_S.shape)}')
     for name, x in (('preds_S', preds_S), ('preds_T', preds_T)):
-        if not bool(torch.isfinite(x).all()):
+        # one cheap reduction first: any NaN/inf makes the sum non-finite;
+        # the element-wise check runs only then (or on overflow of the sum)
+        if not bool(torch.isfinite(x.detach().sum())) and \
+                not bool(torch.isfinite(x).all()):
             raise ValueError(f'{loss_name}: ' + _describe_non_finite(name, x))
 
 
@@ -205,6 +208,21 @@ def log_binary(logits: Tensor, select: Tensor) -> Tuple[Tensor, Tensor]:
     rest = logits.masked_fill(select, float('-inf')).logsumexp(-1)
     return picked - lse_all, rest - lse_all
 
+
+
+def log_binary_at(logits: Tensor, index: Tensor) -> Tuple[Tensor, Tensor]:
+    """:func:`log_binary` for the class given by integer ``index [...]``.
+
+    Same values as ``log_binary(logits, label_mask(index, C))`` with fewer
+    full-width passes: ``log p`` is a gather minus one ``logsumexp``, and
+    ``log(1 − p)`` a ``logsumexp`` over a copy with that class set to
+    ``-inf`` (so it stays exact when ``p → 1``).
+    """
+    idx = index.unsqueeze(-1)
+    lse_all = torch.logsumexp(logits, dim=-1)
+    picked = logits.gather(-1, idx).squeeze(-1)
+    rest = logits.scatter(-1, idx, float('-inf')).logsumexp(-1)
+    return picked - lse_all, rest - lse_all
 
 def binary_kl(log_p_T: Tensor, log_q_T: Tensor, log_p_S: Tensor,
               log_q_S: Tensor) -> Tensor:

@@ -1,1 +1,3 @@
-__all__ = []
+from .serial_cls_head import SerialClsHead, SerializationLayer
+
+__all__ = ['SerialClsHead', 'SerializationLayer']

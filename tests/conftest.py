@@ -5,3 +5,15 @@ import sys
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_default_scope():
+    """An mmengine Runner leaves its default scope (``mmpretrain``) behind;
+    later ``mmrazor`` registry builds would then look in the wrong registry.
+    Every test starts without a default scope, as a fresh process does."""
+    from mmengine.registry import DefaultScope
+    DefaultScope._instance_dict.clear()
+    yield

@@ -1,0 +1,177 @@
+"""The CIFAR "v2" ResNets (ResNet18, ResNet34, ResNet50) of the distillation
+benchmarks.
+
+Source architecture: ``resnetv2.py`` of the CRD benchmark (Tian et al., ICLR
+2020; itself the widely used CIFAR adaptation of He et al.'s ImageNet
+ResNets), reused by mdistiller and the later logit-distillation papers. It is
+the ImageNet ResNet with the 7x7/stride-2 stem and the max-pool replaced by a
+single 3x3/stride-1 convolution: four stages (64, 128, 256, 512 planes,
+strides 1, 2, 2, 2), so a 32x32 input ends in a 4x4 map.
+
+Module names follow the original network (``conv1``, ``bn1``,
+``layer{1..4}.{i}.{conv*,bn*,shortcut.0,shortcut.1}``); the original
+``linear.*`` classifier becomes ``head.fc.*``.
+"""
+from typing import Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmpretrain.registry import MODELS
+
+
+def _projection(in_channels: int, out_channels: int,
+                stride: int) -> nn.Sequential:
+    """1x1 conv + BN shortcut; an empty (identity) ``Sequential`` when the
+    shape does not change, as in the original."""
+    if stride == 1 and in_channels == out_channels:
+        return nn.Sequential()
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+        nn.BatchNorm2d(out_channels))
+
+
+class BasicBlockV2(nn.Module):
+    """Basic residual block (two 3x3 convs) of the CIFAR v2 ResNets."""
+
+    expansion = 1
+
+    def __init__(self, in_channels: int, planes: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(
+            in_channels, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = _projection(in_channels, planes * self.expansion,
+                                    stride)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))
+
+
+class BottleneckV2(nn.Module):
+    """Bottleneck block (1x1, 3x3 with the stride, 1x1; expansion 4)."""
+
+    expansion = 4
+
+    def __init__(self, in_channels: int, planes: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(
+            planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, planes * self.expansion, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes * self.expansion)
+        self.shortcut = _projection(in_channels, planes * self.expansion,
+                                    stride)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return F.relu(out + self.shortcut(x))
+
+
+@MODELS.register_module()
+class CIFARResNetV2(BaseBackbone):
+    """The CRD/mdistiller CIFAR "v2" ResNet (generic form).
+
+    Args:
+        block: ``'basic'`` or ``'bottleneck'``.
+        num_blocks: blocks per stage (4 stages).
+        zero_init_residual: zero the last BN weight of every residual branch
+            (an option of the original, off by default).
+        init_cfg: mmengine initialization config; ``None`` keeps the
+            original initialization, applied at construction.
+
+    ``forward`` returns a 1-tuple with the final feature map (after the last
+    ReLU, before global pooling): ``512 * expansion x H/8 x W/8``.
+    """
+
+    blocks = {'basic': BasicBlockV2, 'bottleneck': BottleneckV2}
+
+    def __init__(self,
+                 block: str = 'basic',
+                 num_blocks: Sequence[int] = (2, 2, 2, 2),
+                 zero_init_residual: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if block not in self.blocks:
+            raise ValueError(f'block must be one of {list(self.blocks)}, '
+                             f'got {block!r}')
+        if len(num_blocks) != 4:
+            raise ValueError(f'num_blocks needs 4 stages, got {num_blocks}')
+        block_cls = self.blocks[block]
+        self.out_channels = 512 * block_cls.expansion
+        self.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        in_channels = 64
+        for i, (planes,
+                stride) in enumerate(zip((64, 128, 256, 512), (1, 2, 2, 2))):
+            layers = []
+            for j in range(num_blocks[i]):
+                layers.append(
+                    block_cls(in_channels, planes, stride if j == 0 else 1))
+                in_channels = planes * block_cls.expansion
+            self.add_module(f'layer{i + 1}', nn.Sequential(*layers))
+        if init_cfg is None:
+            self._original_init(zero_init_residual)
+
+    def _original_init(self, zero_init_residual: bool) -> None:
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(
+                    m.weight, mode='fan_out', nonlinearity='relu')
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+        if zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, BottleneckV2):
+                    nn.init.zeros_(m.bn3.weight)
+                elif isinstance(m, BasicBlockV2):
+                    nn.init.zeros_(m.bn2.weight)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.layer1(x)
+        x = self.layer2(x)
+        x = self.layer3(x)
+        x = self.layer4(x)
+        return (x, )
+
+
+@MODELS.register_module()
+class ResNet18(CIFARResNetV2):
+    """CIFAR ``ResNet18``: basic blocks (2, 2, 2, 2); map 512x4x4."""
+
+    def __init__(self,
+                 zero_init_residual: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__('basic', (2, 2, 2, 2), zero_init_residual, init_cfg)
+
+
+@MODELS.register_module()
+class ResNet34(CIFARResNetV2):
+    """CIFAR ``ResNet34``: basic blocks (3, 4, 6, 3); map 512x4x4."""
+
+    def __init__(self,
+                 zero_init_residual: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__('basic', (3, 4, 6, 3), zero_init_residual, init_cfg)
+
+
+@MODELS.register_module()
+class ResNet50(CIFARResNetV2):
+    """CIFAR ``ResNet50``: bottlenecks (3, 4, 6, 3); map 2048x4x4."""
+
+    def __init__(self,
+                 zero_init_residual: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__('bottleneck', (3, 4, 6, 3), zero_init_residual,
+                         init_cfg)

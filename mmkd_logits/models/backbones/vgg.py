@@ -1,0 +1,144 @@
+"""VGG with batch normalization (vgg8, vgg11, vgg13, vgg16, vgg19) of the
+distillation benchmarks.
+
+Source architecture: ``vgg.py`` of the CRD benchmark (Tian et al., ICLR 2020),
+used with ``batch_norm=True`` by CRD and mdistiller (their ``vgg13`` teacher
+is ``vgg13_bn``) -- a CIFAR adaptation of Simonyan & Zisserman's VGG: five
+blocks of 3x3 conv (with bias) + BN + ReLU, the last ReLU of every block
+applied outside it, 2x2 max-pooling after blocks 0-2 (and after block 3 only
+for 64x64 inputs, as in the original), then global average pooling and a
+single linear classifier (``vgg8`` is the shallow ``"S"`` configuration).
+For a 32x32 input the pre-pool map is 512x4x4.
+
+Module names follow the original network (``block{0..4}.{idx}``, with the
+original Sequential indices: conv at ``3j``, BN at ``3j+1``); the original
+``classifier.*`` becomes ``head.fc.*``.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmpretrain.registry import MODELS
+
+#: Channels of the convolutions of each of the five blocks.
+VGG_CFGS: Dict[str, Tuple[Tuple[int, ...], ...]] = {
+    'vgg8': ((64, ), (128, ), (256, ), (512, ), (512, )),
+    'vgg11': ((64, ), (128, ), (256, 256), (512, 512), (512, 512)),
+    'vgg13': ((64, 64), (128, 128), (256, 256), (512, 512), (512, 512)),
+    'vgg16':
+    ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512)),
+    'vgg19': ((64, 64), (128, 128), (256, 256, 256, 256), (512, 512, 512, 512),
+              (512, 512, 512, 512)),
+}
+
+
+def _vgg_block(in_channels: int, channels: Sequence[int]) -> nn.Sequential:
+    """conv-BN-ReLU triples; the trailing ReLU is dropped (the network
+    applies it itself, as the original does)."""
+    layers: List[nn.Module] = []
+    for c in channels:
+        layers += [
+            nn.Conv2d(in_channels, c, 3, padding=1),
+            nn.BatchNorm2d(c),
+            nn.ReLU(inplace=True)
+        ]
+        in_channels = c
+    return nn.Sequential(*layers[:-1])
+
+
+@MODELS.register_module()
+class CIFARVGG(BaseBackbone):
+    """The CRD/mdistiller CIFAR VGG with BN (generic form).
+
+    Args:
+        arch: one of ``VGG_CFGS`` (``'vgg8'`` ... ``'vgg19'``), or the
+            per-block channel lists themselves.
+        init_cfg: mmengine initialization config; ``None`` keeps the
+            original initialization (convs ``N(0, sqrt(2 / (k*k*out)))``
+            with zero bias, unit-weight zero-bias BN), applied at
+            construction.
+
+    ``forward`` returns a 1-tuple with ``relu(block4(...))``, the map
+    before global pooling (512x4x4 for 32x32 inputs).
+    """
+
+    def __init__(self,
+                 arch: Union[str, Sequence[Sequence[int]]] = 'vgg13',
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if isinstance(arch, str):
+            if arch not in VGG_CFGS:
+                raise ValueError(f'unknown VGG arch {arch!r}; expected one '
+                                 f'of {sorted(VGG_CFGS)}')
+            cfg = VGG_CFGS[arch]
+        else:
+            cfg = tuple(tuple(b) for b in arch)
+        if len(cfg) != 5:
+            raise ValueError(f'VGG needs 5 blocks, got {len(cfg)}')
+        self.out_channels = cfg[-1][-1]
+        in_channels = 3
+        for i, channels in enumerate(cfg):
+            self.add_module(f'block{i}', _vgg_block(in_channels, channels))
+            in_channels = channels[-1]
+        if init_cfg is None:
+            self._original_init()
+
+    def _original_init(self) -> None:
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+                nn.init.normal_(m.weight, 0.0, (2.0 / fan_out)**0.5)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
+        pool_block3 = x.shape[2] == 64  # the original's Tiny-ImageNet rule
+        x = F.max_pool2d(F.relu(self.block0(x)), 2, 2)
+        x = F.max_pool2d(F.relu(self.block1(x)), 2, 2)
+        x = F.max_pool2d(F.relu(self.block2(x)), 2, 2)
+        x = F.relu(self.block3(x))
+        if pool_block3:
+            x = F.max_pool2d(x, 2, 2)
+        x = F.relu(self.block4(x))
+        return (x, )
+
+
+class _FixedVGG(CIFARVGG):
+    arch_name: str = ''
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(self.arch_name, init_cfg=init_cfg)
+
+
+@MODELS.register_module(name='vgg8')
+class VGG8(_FixedVGG):
+    """``vgg8`` (configuration "S", with BN): 5 convs."""
+    arch_name = 'vgg8'
+
+
+@MODELS.register_module(name='vgg11')
+class VGG11(_FixedVGG):
+    """``vgg11`` (configuration "A", with BN): 8 convs."""
+    arch_name = 'vgg11'
+
+
+@MODELS.register_module(name='vgg13')
+class VGG13(_FixedVGG):
+    """``vgg13`` (configuration "B", with BN): 10 convs."""
+    arch_name = 'vgg13'
+
+
+@MODELS.register_module(name='vgg16')
+class VGG16(_FixedVGG):
+    """``vgg16`` (configuration "D", with BN): 13 convs."""
+    arch_name = 'vgg16'
+
+
+@MODELS.register_module(name='vgg19')
+class VGG19(_FixedVGG):
+    """``vgg19`` (configuration "E", with BN): 16 convs."""
+    arch_name = 'vgg19'

@@ -1,0 +1,168 @@
+"""Wide residual networks (wrn_16_1, wrn_16_2, wrn_40_1, wrn_40_2) of the
+distillation benchmarks.
+
+Source architecture: ``wrn.py`` of the CRD benchmark (Tian et al., ICLR
+2020), the pre-activation WRN-d-k of Zagoruyko & Komodakis ("Wide Residual
+Networks", BMVC 2016), reused by mdistiller and the later papers: a 3x3
+stem with 16 channels, three groups of ``n = (d - 4) / 6`` pre-activation
+blocks with widths 16k / 32k / 64k and strides 1, 2, 2, then a final
+BN + ReLU. The pre-pool feature map is ``relu(bn1(block3(x)))``.
+
+Module names follow the original network (``conv1``,
+``block{1,2,3}.layer.{i}.{bn1,conv1,bn2,conv2,convShortcut}``, ``bn1``); the
+original ``fc.*`` classifier becomes ``head.fc.*``.
+"""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmpretrain.registry import MODELS
+
+
+class WRNBlock(nn.Module):
+    """Pre-activation wide basic block.
+
+    When the width or the resolution changes, the pre-activation
+    ``relu(bn1(x))`` feeds both the residual branch and the 1x1 projection
+    shortcut ``convShortcut`` (as in the original); otherwise the shortcut
+    is the raw input.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 stride: int,
+                 drop_rate: float = 0.0) -> None:
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(in_channels)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.conv1 = nn.Conv2d(
+            in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.relu2 = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(
+            out_channels, out_channels, 3, padding=1, bias=False)
+        self.drop_rate = drop_rate
+        self.equal_in_out = in_channels == out_channels
+        # A projection exists exactly when the width changes (the original
+        # never has a strided block of equal width).
+        self.convShortcut: Optional[nn.Module] = None
+        if not self.equal_in_out:
+            self.convShortcut = nn.Conv2d(
+                in_channels, out_channels, 1, stride=stride, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pre = self.relu1(self.bn1(x))
+        out = self.relu2(self.bn2(self.conv1(pre)))
+        if self.drop_rate > 0:
+            out = F.dropout(out, p=self.drop_rate, training=self.training)
+        out = self.conv2(out)
+        shortcut = x if self.convShortcut is None else self.convShortcut(pre)
+        return shortcut + out
+
+
+class WRNGroup(nn.Module):
+    """A group of ``num_blocks`` wide blocks (``.layer`` as the original's
+    ``NetworkBlock``)."""
+
+    def __init__(self,
+                 num_blocks: int,
+                 in_channels: int,
+                 out_channels: int,
+                 stride: int,
+                 drop_rate: float = 0.0) -> None:
+        super().__init__()
+        self.layer = nn.Sequential(*[
+            WRNBlock(in_channels if i == 0 else out_channels, out_channels,
+                     stride if i == 0 else 1, drop_rate)
+            for i in range(num_blocks)
+        ])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer(x)
+
+
+@MODELS.register_module()
+class WideResNetCIFAR(BaseBackbone):
+    """The CRD/mdistiller pre-activation WRN-depth-widen_factor.
+
+    Args:
+        depth: ``6n + 4``.
+        widen_factor: width multiplier ``k``.
+        drop_rate: dropout between the two convolutions of each block
+            (0 in every network of the zoo).
+        init_cfg: mmengine initialization config; ``None`` keeps the
+            original initialization (convs ``N(0, sqrt(2 / (k*k*out)))``,
+            unit-weight zero-bias BN), applied at construction.
+
+    ``forward`` returns a 1-tuple with ``relu(bn1(block3(...)))``, the map
+    before global pooling: ``64k x H/4 x W/4``.
+    """
+
+    def __init__(self,
+                 depth: int = 16,
+                 widen_factor: int = 1,
+                 drop_rate: float = 0.0,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if (depth - 4) % 6 != 0:
+            raise ValueError(f'WRN depth must be 6n+4, got {depth}')
+        n = (depth - 4) // 6
+        widths = (16, 16 * widen_factor, 32 * widen_factor, 64 * widen_factor)
+        self.out_channels = widths[3]
+        self.conv1 = nn.Conv2d(3, widths[0], 3, padding=1, bias=False)
+        self.block1 = WRNGroup(n, widths[0], widths[1], 1, drop_rate)
+        self.block2 = WRNGroup(n, widths[1], widths[2], 2, drop_rate)
+        self.block3 = WRNGroup(n, widths[2], widths[3], 2, drop_rate)
+        self.bn1 = nn.BatchNorm2d(widths[3])
+        self.relu = nn.ReLU(inplace=True)
+        if init_cfg is None:
+            self._original_init()
+
+    def _original_init(self) -> None:
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+                nn.init.normal_(m.weight, 0.0, (2.0 / fan_out)**0.5)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
+        x = self.conv1(x)
+        x = self.block3(self.block2(self.block1(x)))
+        return (self.relu(self.bn1(x)), )
+
+
+@MODELS.register_module(name='wrn_16_1')
+class WRN16x1(WideResNetCIFAR):
+    """``wrn_16_1``: depth 16, width 1 (map 64x8x8)."""
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(16, 1, init_cfg=init_cfg)
+
+
+@MODELS.register_module(name='wrn_16_2')
+class WRN16x2(WideResNetCIFAR):
+    """``wrn_16_2``: depth 16, width 2 (map 128x8x8)."""
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(16, 2, init_cfg=init_cfg)
+
+
+@MODELS.register_module(name='wrn_40_1')
+class WRN40x1(WideResNetCIFAR):
+    """``wrn_40_1``: depth 40, width 1 (map 64x8x8)."""
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(40, 1, init_cfg=init_cfg)
+
+
+@MODELS.register_module(name='wrn_40_2')
+class WRN40x2(WideResNetCIFAR):
+    """``wrn_40_2``: depth 40, width 2 (map 128x8x8)."""
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(40, 2, init_cfg=init_cfg)

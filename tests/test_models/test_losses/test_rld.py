@@ -7,6 +7,8 @@ import mmkd_logits  # noqa: F401  (registers the losses)
 from mmkd_logits.models.losses import RLDLoss
 from mmrazor.models.losses import DKDLoss
 from mmrazor.registry import MODELS
+from mmkd_logits.models.losses.utils import (binary_kl, log_binary_at,
+                                             subset_kl)
 from tests.helpers.naive_losses import naive_dkd, naive_rld
 
 RTOL = 1e-6
@@ -105,6 +107,56 @@ def test_gradcheck():
     zs.requires_grad_()
     loss = RLDLoss(tau=2.0, alpha_tau=1.5, reduction='sum')
     assert torch.autograd.gradcheck(lambda s: loss(s, zt, y), (zs, ))
+
+
+def _autograd_rld(zs, zt, y, tau, alpha, beta, tau_a):
+    """RLD through plain autograd on the shared helpers (no custom
+    backward): the reference for the hand-written gradient."""
+    log_pt, log_qt = log_binary_at(zt / tau_a, zt.argmax(-1))
+    log_ps, log_qs = log_binary_at(zs / tau_a, y)
+    scd = binary_kl(log_pt, log_qt, log_ps, log_qs) * tau_a**2
+    mcd = subset_kl(zt, zs, tau, zt < zt.gather(-1, y[:, None]))
+    return alpha * scd + beta * mcd
+
+
+@pytest.mark.parametrize('tau,tau_a', [(4.0, 4.0), (1.0, 1.0), (2.0, 0.7)])
+def test_hand_written_gradient_matches_autograd(tau, tau_a):
+    zs, zt, y = _inputs(12, 9, seed=11)
+    y[:3] = zt[:3].argmin(-1)  # empty R
+    y[3:6] = zt[3:6].argmax(-1)  # teacher right
+    zt[6, :] = zt[6, 0]  # all tied
+    w = torch.rand(12, dtype=torch.float64)  # a non-uniform upstream grad
+    s1 = zs.clone().requires_grad_()
+    loss = RLDLoss(tau=tau, alpha=1.3, beta=0.7, alpha_tau=tau_a,
+                   reduction='none')
+    (loss(s1, zt, y) * w).sum().backward()
+    s2 = zs.clone().requires_grad_()
+    (_autograd_rld(s2, zt, y, tau, 1.3, 0.7, tau_a) * w).sum().backward()
+    torch.testing.assert_close(s1.grad, s2.grad, rtol=1e-9, atol=1e-12)
+
+
+def test_gradcheck_per_sample_with_empty_r_and_dominant_label():
+    zs, zt, y = _inputs(5, 6, seed=12)
+    y[0] = zt[0].argmin()  # empty R
+    zs[1, y[1]] = 40.0  # the student is sure of y: qs_y ~ 1e-17
+    zs.requires_grad_()
+    for alpha, beta in [(1.0, 0.0), (0.0, 1.0), (2.0, 3.0)]:
+        loss = RLDLoss(tau=1.5, alpha=alpha, beta=beta, alpha_tau=0.9,
+                       reduction='none')
+        assert torch.autograd.gradcheck(lambda s: loss(s, zt, y), (zs, ))
+
+
+def test_last_terms_add_up_to_the_loss():
+    zs, zt, y = _inputs(8, 10, seed=13)
+    loss = RLDLoss(tau=2.0, alpha=1.5, beta=0.5, loss_weight=0.25)
+    out = loss(zs, zt, y)
+    terms = loss.last_terms
+    assert set(terms) == {'scd', 'mcd'}
+    assert not any(t.requires_grad for t in terms.values())
+    torch.testing.assert_close(terms['scd'] + terms['mcd'], out)
+    mcd_only = RLDLoss(tau=2.0, alpha=0.0, beta=0.5, loss_weight=0.25)(zs, zt,
+                                                                     y)
+    torch.testing.assert_close(terms['mcd'], mcd_only)
 
 
 def test_gradient_reaches_student_only():

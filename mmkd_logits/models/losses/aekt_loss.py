@@ -22,15 +22,15 @@ temperature at which ``p_y`` and ``q_y`` are read for the ratio) and
 ``ratio_on`` (which term the ratio weighs).
 """
 import math
-from typing import Optional
+from typing import Dict, Optional
 
 import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .utils import (check_positive, check_reduction, label_mask, log_binary,
-                    nckd_per_sample, reduce_loss, tckd_per_sample, to_float32,
-                    validate_labels, validate_logits)
+                    nckd_per_sample, reduce_loss, tckd_per_sample, term_means,
+                    to_float32, validate_labels, validate_logits)
 
 __all__ = ['AEKTLoss', 'aekt_ratio']
 
@@ -99,6 +99,13 @@ class AEKTLoss(nn.Module):
         ``preds_S``, ``preds_T``: ``[B, C]`` (or ``[..., C]``); ``gt_labels``:
         ``LongTensor`` of the batch shape. The teacher is always detached.
         The math runs in float32 (autocast disabled) under fp16/bf16.
+
+    Diagnostics: after every forward, ``last_terms`` holds the detached
+    batch means of ``'tckd'`` (``α·r·TCKD`` with the default
+    ``ratio_on``) and ``'nckd'`` (``β·NCKD``), each × ``loss_weight``
+    (they sum to the loss for ``'batchmean'``), and ``last_stats`` the mean
+    adaptive ratio ``'ratio'`` (empty when ``adaptive=False``);
+    :class:`DistillDiagnosticsHook` logs both.
     """
 
     def __init__(self,
@@ -127,6 +134,8 @@ class AEKTLoss(nn.Module):
             raise ValueError(f'AEKTLoss: ratio_on must be one of {RATIO_ON}, '
                              f'got {ratio_on!r}')
         self.ratio_on = ratio_on
+        self.last_terms: Dict[str, Tensor] = {}
+        self.last_stats: Dict[str, Tensor] = {}
 
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, alpha={self.alpha}, beta={self.beta}, '
@@ -177,5 +186,10 @@ class AEKTLoss(nn.Module):
                     tckd = ratio * tckd
                 if self.ratio_on in ('nckd', 'both'):
                     nckd = ratio * nckd
-            per_sample = self.alpha * tckd + self.beta * nckd
+            tckd, nckd = self.alpha * tckd, self.beta * nckd
+            per_sample = tckd + nckd
+            self.last_terms = term_means({'tckd': tckd, 'nckd': nckd},
+                                         self.loss_weight)
+            self.last_stats = term_means({'ratio': ratio}) \
+                if self.adaptive else {}
             return reduce_loss(per_sample, self.reduction) * self.loss_weight

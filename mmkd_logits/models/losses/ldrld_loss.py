@@ -9,7 +9,7 @@ The math (``METHODS.md`` §3) follows the authors' code where it differs from
 the paper's prose: the local term is divided by its number of terms
 ``d(d−1)/2 + 1``.
 """
-from typing import Tuple
+from typing import Dict, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -17,8 +17,8 @@ from torch import Tensor, nn
 from mmrazor.registry import MODELS
 
 from .utils import (check_positive, check_reduction, pair_binary_kl,
-                    reduce_loss, subset_kl, to_float32, topk_indices,
-                    validate_logits)
+                    reduce_loss, subset_kl, term_means, to_float32,
+                    topk_indices, validate_logits)
 
 __all__ = ['LDRLDLoss', 'adw_weights', 'ranked_topk_indices']
 
@@ -133,6 +133,11 @@ class LDRLDLoss(nn.Module):
 
     Ties among student logits are ranked by class index (lower first), see
     :func:`ranked_topk_indices`.
+
+    Diagnostics: after every forward, ``last_terms`` holds the detached
+    batch means of ``'local'`` (``α·L_local``) and ``'rntk'``
+    (``β·L_rntk``), each × ``loss_weight`` (they sum to the loss for
+    ``'batchmean'``); :class:`DistillDiagnosticsHook` logs them.
     """
 
     def __init__(self,
@@ -165,6 +170,8 @@ class LDRLDLoss(nn.Module):
         first, second, weights = adw_weights(topk, self.irw_eps,
                                              self.erd_scale, self.erd_decay)
         self.num_terms = weights.numel() + 1
+        self.last_terms: Dict[str, Tensor] = {}
+        self._terms: Dict[str, Tensor] = {}
         self.register_buffer('pair_first', first, persistent=False)
         self.register_buffer('pair_second', second, persistent=False)
         # float64 master copy; cast to the compute dtype in forward
@@ -205,6 +212,8 @@ class LDRLDLoss(nn.Module):
         with torch.autocast(device_type=preds_S.device.type, enabled=False):
             zs, zt = to_float32(preds_S, preds_T.detach())
             loss = self._per_sample(zs, zt)
+            self.last_terms = term_means(self._terms, self.loss_weight)
+            self._terms = {}
         return self.loss_weight * reduce_loss(loss, self.reduction)
 
     def _per_sample(self, zs: Tensor, zt: Tensor) -> Tensor:
@@ -223,5 +232,7 @@ class LDRLDLoss(nn.Module):
         outside = torch.ones_like(zs, dtype=torch.bool).scatter_(
             -1, idx, False)
         rntk = subset_kl(zt, zs, tau, outside)
-        return self.alpha * local + self.beta * rntk
+        local, rntk = self.alpha * local, self.beta * rntk
+        self._terms = {'local': local, 'rntk': rntk}  # for ``last_terms``
+        return local + rntk
 

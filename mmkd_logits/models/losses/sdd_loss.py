@@ -13,12 +13,30 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .utils import (check_positive, dkd_per_sample, kl_div, label_mask,
-                    to_float32, validate_labels, validate_logits)
+                    term_means, to_float32, validate_labels, validate_logits)
 
-__all__ = ['SDDLoss', 'sdd_region_weights']
+__all__ = ['SDDLoss', 'sdd_region_weights', 'sdd_complementary_mask']
 
 _NAME = 'SDDLoss'
 _BUILTIN = ('kd', 'dkd')
+
+
+def sdd_complementary_mask(logits_T: Tensor, gt_labels: Tensor) -> Tensor:
+    """Which (sample, region) terms are *complementary* in SDD.
+
+    ``True`` where exactly one of ``g_b = [argmax zt[b, :, 0] == y_b]`` (the
+    teacher's global region) and ``l_bn = [argmax zt[b, :, n] == y_b]`` (its
+    region ``n``) holds; region 0 is never complementary.
+
+    Args:
+        logits_T: teacher region logits ``[B, K, N]``.
+        gt_labels: labels ``[B]``.
+
+    Returns:
+        Tensor: boolean ``[B, N]``.
+    """
+    correct = logits_T.argmax(dim=1) == gt_labels[:, None]  # [B, N]
+    return correct ^ correct[:, :1]
 
 
 def sdd_region_weights(logits_T: Tensor, gt_labels: Tensor,
@@ -39,8 +57,7 @@ def sdd_region_weights(logits_T: Tensor, gt_labels: Tensor,
     Returns:
         Tensor: weights ``[B, N]`` in the dtype of ``logits_T``.
     """
-    correct = logits_T.argmax(dim=1) == gt_labels[:, None]  # [B, N]
-    complementary = correct ^ correct[:, :1]
+    complementary = sdd_complementary_mask(logits_T, gt_labels)
     weights = torch.ones_like(logits_T[:, 0, :])
     return weights.masked_fill(complementary, complementary_weight)
 
@@ -82,6 +99,12 @@ class SDDLoss(nn.Module):
         complementary_weight: weight of the complementary regions.
             Defaults to 2.0 (the paper's and code's value).
         loss_weight: multiplies the loss last. Defaults to 1.0.
+
+    Diagnostics: after every forward, ``last_terms`` holds the detached
+    parts of the loss from the ``'consistent'`` and the ``'complementary'``
+    (sample, region) terms (both × ``loss_weight``; they sum to the loss),
+    and ``last_stats['complementary_frac']`` the fraction of the ``N·B``
+    terms that are complementary; :class:`DistillDiagnosticsHook` logs both.
     """
 
     def __init__(self,
@@ -98,6 +121,8 @@ class SDDLoss(nn.Module):
         self.complementary_weight = check_positive(
             'complementary_weight', complementary_weight, strict=False)
         self.loss_weight = loss_weight
+        self.last_terms: Dict[str, Tensor] = {}
+        self.last_stats: Dict[str, Tensor] = {}
         self.base_loss: Optional[nn.Module] = None
         self._base_takes_labels = False
         if isinstance(base, str):
@@ -215,14 +240,25 @@ class SDDLoss(nn.Module):
                 f'{tuple(preds_T.shape)} ([B, K, N]: same number of classes '
                 'K, and the same scales in both recorders?)')
         preds_S, preds_T = to_float32(preds_S, preds_T.detach())
-        # classes last: [B, N, K]; one row per (sample, region)
-        zs, zt = preds_S.transpose(1, 2), preds_T.transpose(1, 2)
+        # classes last: [B, N, K]; one row per (sample, region). Made
+        # contiguous once: every later op then runs on dense rows instead of
+        # copying the strided view again
+        zs = preds_S.transpose(1, 2).contiguous()
+        zt = preds_T.transpose(1, 2).contiguous()
         validate_logits(zs, zt, _NAME)
         batch, regions, classes = zs.shape
         gt_labels = validate_labels(gt_labels, (batch, ), classes, _NAME)
         per_region = self.per_region_loss(zs, zt, gt_labels)
-        weights = sdd_region_weights(preds_T, gt_labels,
-                                     self.complementary_weight)
-        loss = (weights.to(per_region.dtype) * per_region).sum() / max(
-            batch * regions, 1)
+        complementary = sdd_complementary_mask(preds_T, gt_labels)
+        weights = torch.ones_like(per_region).masked_fill(
+            complementary, self.complementary_weight)
+        weighted = weights * per_region
+        loss = weighted.sum() / max(batch * regions, 1)
+        self.last_terms = term_means(
+            {
+                'consistent': weighted.masked_fill(complementary, 0.0),
+                'complementary': weighted.masked_fill(~complementary, 0.0)
+            }, self.loss_weight)
+        self.last_stats = term_means(
+            {'complementary_frac': complementary.to(weighted.dtype)})
         return self.loss_weight * loss

@@ -13,7 +13,16 @@ that the same command works everywhere:
   ``torch.cuda.set_device``) and DDP is built with ``device_ids=None``;
 * the run's own ``work_dir`` is trusted for full unpickling of checkpoints
   (``--resume``); any other checkpoint loads with ``weights_only=True``
-  unless given with ``--trust-checkpoint PATH``.
+  unless given with ``--trust-checkpoint PATH``;
+* configuration mistakes (dataset paths that do not exist, recorder sources
+  that are not in the model, ``loss_forward_mappings`` that do not fit the
+  loss, student/teacher class counts that differ) stop the run before
+  anything is built, with one message listing them
+  (:mod:`mmkd_logits.utils.config_check`; ``--no-config-check`` skips it),
+  and ``ConfigCheckHook`` checks the built model again before the first
+  iteration;
+* temporary files left by a run killed while saving a checkpoint are
+  removed from the work dir.
 """
 import argparse
 import os
@@ -31,6 +40,9 @@ import mmkd_logits  # noqa: E402,F401  (registers everything, applies compat)
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from mmkd_logits.compat import trust_directory, trust_file  # noqa: E402
+from mmkd_logits.compat.fileio import remove_stale_temp_files  # noqa: E402
+from mmkd_logits.utils.config_check import (ConfigError,  # noqa: E402
+                                            check_config)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,6 +76,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         metavar='PATH',
         help='allow full unpickling of this checkpoint file (only for files '
         'you trust; others load with weights_only=True). Repeatable.')
+    parser.add_argument(
+        '--no-config-check',
+        action='store_true',
+        help='skip the checks of dataset paths, recorder sources, loss '
+        'mappings and class counts that run before training')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -156,6 +173,15 @@ def ensure_weights_only_checkpoints(cfg: Config) -> None:
         cfg.custom_hooks = hooks
 
 
+def ensure_config_check_hook(cfg: Config) -> None:
+    """Add ``ConfigCheckHook`` unless the config already has it."""
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    names = {str(h.get('type', '')).split('.')[-1] for h in hooks}
+    if 'ConfigCheckHook' not in names:
+        hooks.append(dict(type='mmrazor.ConfigCheckHook'))
+        cfg.custom_hooks = hooks
+
+
 def _slurm_env_to_torch_env() -> None:
     """Translate SLURM variables into the ones ``init_process_group`` reads."""
     os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
@@ -178,6 +204,16 @@ def main(argv=None) -> None:
     trust_directory(cfg.work_dir)
     for path in args.trust_checkpoint:
         trust_file(path)
+
+    if not args.no_config_check:
+        try:
+            check_config(cfg)
+        except ConfigError as err:
+            raise SystemExit(f'{args.config}: {err}') from None
+        ensure_config_check_hook(cfg)
+    # a run killed while saving leaves a temporary file; never a torn one
+    if os.environ.get('RANK', os.environ.get('SLURM_PROCID', '0')) == '0':
+        remove_stale_temp_files(cfg.work_dir)
 
     ensure_weights_only_checkpoints(cfg)
     setup_cpu_distributed(cfg)

@@ -25,8 +25,18 @@ val_cfg = dict(type='mmrazor.SingleTeacherDistillValLoop')
 # the frozen teacher's parameters do not require grad: DDP skips them
 find_unused_parameters = False
 
-# checkpoints without pickled objects: they load with weights_only=True
-custom_hooks = [dict(type='mmrazor.WeightsOnlyCheckpointHook')]
+# checkpoints without pickled objects: they load with weights_only=True;
+# per-term distillation losses and the teacher's batch top-1 in the logs
+# (train/diag/...); recorder sources, loss mappings and class counts checked
+# on the built model before the first iteration (also for in-process Runner
+# users; tools/train.py checks the config itself even earlier). A config
+# that adds hooks should extend this list
+# (`custom_hooks = [*custom_hooks, dict(...)]`), not replace it.
+custom_hooks = [
+    dict(type='mmrazor.WeightsOnlyCheckpointHook'),
+    dict(type='mmrazor.DistillDiagnosticsHook', interval=1),
+    dict(type='mmrazor.ConfigCheckHook'),
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -144,3 +144,33 @@ def test_atomic_backend_is_registered_for_configs(tmp_path):
     assert isinstance(backend, fileio.AtomicLocalBackend)
     backend.put_text('epoch_3.pth', tmp_path / 'last_checkpoint')
     assert (tmp_path / 'last_checkpoint').read_text() == 'epoch_3.pth'
+
+
+def test_atomic_write_gives_normal_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        fileio.atomic_write_bytes(b'x', tmp_path / 'ckpt.pth')
+    finally:
+        os.umask(old)
+    # like open(): 0666 minus the umask (mkstemp would give 0600)
+    assert (tmp_path / 'ckpt.pth').stat().st_mode & 0o777 == 0o644
+
+
+def test_stale_temp_files_of_killed_writers_are_removed(tmp_path):
+    import subprocess
+    import sys
+    dead = subprocess.Popen([sys.executable, '-c', 'pass'])
+    dead.wait()
+    stale = tmp_path / f'.epoch_2.pth.{dead.pid}.0123abcd.tmp'
+    other = tmp_path / f'.epoch_3.pth.{dead.pid}.0123abcd.tmp'
+    live = tmp_path / f'.epoch_2.pth.{os.getpid()}.0123abcd.tmp'
+    unrelated = tmp_path / '.notes.tmp'
+    for p in (stale, other, live, unrelated):
+        p.write_bytes(b'partial')
+    # writing epoch_2.pth removes only its own dead writers' leftovers
+    fileio.atomic_write_bytes(b'new', tmp_path / 'epoch_2.pth')
+    assert not stale.exists() and other.exists() and live.exists()
+    assert (tmp_path / 'epoch_2.pth').read_bytes() == b'new'
+    # a sweep of the folder (tools/train.py at start-up) removes the rest
+    assert fileio.remove_stale_temp_files(tmp_path) == [str(other)]
+    assert live.exists() and unrelated.exists()

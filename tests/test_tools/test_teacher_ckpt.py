@@ -68,3 +68,56 @@ def test_mdistiller_layout_gets_conversion_advice(tmp_path):
     with pytest.raises(TeacherCheckpointError,
                        match='convert_mdistiller_ckpt'):
         _build(_model_cfg(path))
+
+
+# ---------------------------------------------------- untrusted pickles
+class _Exploit:
+    """Unpickling this runs a shell command: a malicious checkpoint."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f'touch {self.marker}', ))
+
+
+def test_malicious_teacher_checkpoint_is_refused(tmp_path, monkeypatch):
+    from mmkd_logits.compat import UntrustedCheckpointError
+    monkeypatch.delenv('MMKD_TRUST_CHECKPOINTS', raising=False)
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'evil_teacher.pth'
+    torch.save({'state_dict': _classifier(34).state_dict(),
+                'meta': _Exploit(marker)}, path)
+    with pytest.raises(UntrustedCheckpointError) as err:
+        _build(_model_cfg(path))
+    msg = str(err.value)
+    assert str(path) in msg and 'could execute code' in msg.replace(
+        '\n', ' ')
+    assert f'--trust-checkpoint {path}' in msg
+    assert 'MMKD_TRUST_CHECKPOINTS=1' in msg
+    assert not marker.exists()  # nothing was executed
+
+
+def test_trusted_legacy_teacher_checkpoint_loads(tmp_path, monkeypatch):
+    """A pickled (harmless) object needs the opt-in; then it loads."""
+    import argparse
+
+    from mmkd_logits.compat import UntrustedCheckpointError, checkpoint
+    monkeypatch.delenv('MMKD_TRUST_CHECKPOINTS', raising=False)
+    teacher = _classifier(34)
+    path = tmp_path / 'legacy_teacher.pth'
+    torch.save({'state_dict': teacher.state_dict(),
+                'meta': argparse.Namespace(epoch=100)}, path)
+    with pytest.raises(UntrustedCheckpointError):
+        _build(_model_cfg(path))
+    checkpoint.trust_file(str(path))
+    try:
+        algo = _build(_model_cfg(path))
+    finally:
+        checkpoint.reset_trust()
+    torch.testing.assert_close(algo.teacher.state_dict()['head.fc.weight'],
+                               teacher.state_dict()['head.fc.weight'])
+    # the environment variable opts in for every file
+    monkeypatch.setenv('MMKD_TRUST_CHECKPOINTS', '1')
+    _build(_model_cfg(path))

@@ -1,5 +1,10 @@
 # CIFAR-100, batch 64 on one GPU (the CRD / mdistiller setting).
 # Train: RandomCrop 32 with padding 4 + horizontal flip.
+from mmengine.config import read_base
+
+with read_base():
+    from .loaders import *  # noqa: F401,F403
+
 dataset_type = 'CIFAR100'
 data_root = 'data/cifar100'
 data_preprocessor = dict(
@@ -15,26 +20,9 @@ train_pipeline = [
 ]
 test_pipeline = [dict(type='PackInputs')]
 
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True))
-val_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False))
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
-test_dataloader = val_dataloader
-test_evaluator = val_evaluator
+train_dataloader.dataset.update(  # noqa: F405
+    type=dataset_type, data_root=data_root, pipeline=train_pipeline)
+val_dataloader.dataset.update(  # noqa: F405
+    type=dataset_type, data_root=data_root, split='test',
+    pipeline=test_pipeline)
+test_dataloader = val_dataloader  # noqa: F405

@@ -1,5 +1,11 @@
-# ImageNet-1K, 64 images per GPU (8 GPUs x 64 = 512, the DKD/SDD/RLD setting).
-# Train: RandomResizedCrop 224 + horizontal flip; test: Resize 256 + CenterCrop.
+# ImageNet-1K, 64 images per GPU (8 GPUs x 64 = 512, the DKD/SDD/RLD
+# setting). Train: RandomResizedCrop 224 + horizontal flip; test: Resize 256
+# + CenterCrop 224.
+from mmengine.config import read_base
+
+with read_base():
+    from .loaders import *  # noqa: F401,F403
+
 dataset_type = 'ImageNet'
 data_root = 'data/imagenet'
 data_preprocessor = dict(
@@ -21,26 +27,10 @@ test_pipeline = [
     dict(type='PackInputs'),
 ]
 
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=8,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True))
-val_dataloader = dict(
-    batch_size=64,
-    num_workers=8,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='val',
-        pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False))
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
-test_dataloader = val_dataloader
-test_evaluator = val_evaluator
+train_dataloader.update(num_workers=8)  # noqa: F405
+train_dataloader.dataset.update(  # noqa: F405
+    type=dataset_type, data_root=data_root, pipeline=train_pipeline)
+val_dataloader.update(num_workers=8)  # noqa: F405
+val_dataloader.dataset.update(  # noqa: F405
+    type=dataset_type, data_root=data_root, pipeline=test_pipeline)
+test_dataloader = val_dataloader  # noqa: F405

@@ -1,10 +1,12 @@
 """The CIFAR-100 model zoo of the distillation literature (CRD/mdistiller
-networks) and MobileNet-V1 for ImageNet, as mmpretrain backbones.
+networks), MobileNet-V1 for ImageNet and the Tiny-ImageNet MobileNetV2, as
+mmpretrain backbones.
 
 Each network is registered in ``mmpretrain.registry.MODELS`` under its zoo
 name (``resnet8``, ``wrn_40_2``, ``vgg13``, ``ShuffleV1``, ...), except the
 half-width MobileNetV2, registered as ``CIFAR_MobileNetV2`` because
-mmpretrain already has a ``MobileNetV2``. Every backbone returns a 1-tuple
+mmpretrain already has a ``MobileNetV2`` (the Tiny-ImageNet one is
+``TinyImageNet_MobileNetV2``). Every backbone returns a 1-tuple
 with the feature map right before global pooling.
 """
 from .cifar_resnet import (CIFARResNet, ResNet8, ResNet8x4, ResNet14, ResNet20,
@@ -12,6 +14,7 @@ from .cifar_resnet import (CIFARResNet, ResNet8, ResNet8x4, ResNet14, ResNet20,
 from .cifar_resnet_v2 import CIFARResNetV2, ResNet18, ResNet34, ResNet50
 from .mobilenet_v1 import MobileNetV1
 from .mobilenetv2_cifar import CIFARMobileNetV2
+from .mobilenetv2_tiny_imagenet import TinyImageNetMobileNetV2
 from .shufflenet_v1 import ShuffleV1
 from .shufflenet_v2 import ShuffleV2
 from .vgg import VGG8, VGG11, VGG13, VGG16, VGG19, CIFARVGG
@@ -32,5 +35,5 @@ __all__ = [
     'ResNet18', 'ResNet34', 'ResNet50', 'WideResNetCIFAR', 'WRN16x1',
     'WRN16x2', 'WRN40x1', 'WRN40x2', 'CIFARVGG', 'VGG8', 'VGG11', 'VGG13',
     'VGG16', 'VGG19', 'CIFARMobileNetV2', 'ShuffleV1', 'ShuffleV2',
-    'MobileNetV1', 'ZOO_REGISTRY_NAMES'
+    'MobileNetV1', 'TinyImageNetMobileNetV2', 'ZOO_REGISTRY_NAMES'
 ]

@@ -1,4 +1,5 @@
-# mmpretrain's ResNet-18 for ImageNet-1K (the student of R34 -> R18).
+# mmpretrain's ResNet-18 for ImageNet-1K (the student of R34 -> R18; the other
+# ImageNet model configs start from it).
 model = dict(
     _scope_='mmpretrain',
     type='ImageClassifier',

@@ -1,0 +1,13 @@
+# CIFAR-100 pair: ResNet50 (teacher) -> vgg8 (student).
+from mmengine.config import read_base
+
+with read_base():
+    from .cifar100 import *  # noqa: F401,F403
+    from ..models.cifar100.vgg8 import model as student
+    from ..models.cifar100.ResNet50 import model as teacher
+
+# ResNet50_vanilla/ckpt_epoch_240.pth of mdistiller's cifar_teachers.tar,
+# converted (see cifar100.py)
+teacher_ckpt = 'checkpoints/ResNet50_cifar100.pth'
+model.update(  # noqa: F405
+    architecture=student, teacher=teacher, teacher_ckpt=teacher_ckpt)

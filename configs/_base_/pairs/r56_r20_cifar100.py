@@ -1,0 +1,13 @@
+# CIFAR-100 pair: resnet56 (teacher) -> resnet20 (student).
+from mmengine.config import read_base
+
+with read_base():
+    from .cifar100 import *  # noqa: F401,F403
+    from ..models.cifar100.resnet20 import model as student
+    from ..models.cifar100.resnet56 import model as teacher
+
+# resnet56_vanilla/ckpt_epoch_240.pth of mdistiller's cifar_teachers.tar,
+# converted (see cifar100.py)
+teacher_ckpt = 'checkpoints/resnet56_cifar100.pth'
+model.update(  # noqa: F405
+    architecture=student, teacher=teacher, teacher_ckpt=teacher_ckpt)

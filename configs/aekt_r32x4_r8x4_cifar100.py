@@ -1,0 +1,10 @@
+# AEKT (reconstruction): resnet32x4 -> resnet8x4 on CIFAR-100.
+# By analogy with DKD: the pair's DKD beta 8 (the default; mdistiller
+# configs/cifar100/dkd/res32x4_res8x4.yaml sets none).
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.pairs.r32x4_r8x4_cifar100 import *  # noqa: F401,F403
+    from ._base_.distill.aekt import *  # noqa: F401,F403
+
+model.merge(distill)  # noqa: F405

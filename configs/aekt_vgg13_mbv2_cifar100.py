@@ -1,0 +1,11 @@
+# AEKT (reconstruction): vgg13 -> MobileNetV2 on CIFAR-100.
+# By analogy with DKD: the pair's DKD beta 6 (mdistiller
+# configs/cifar100/dkd/vgg13_mv2.yaml).
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.pairs.vgg13_mbv2_cifar100 import *  # noqa: F401,F403
+    from ._base_.distill.aekt import *  # noqa: F401,F403
+
+model.merge(distill)  # noqa: F405
+model.distiller.distill_losses.loss_aekt.beta = 6  # noqa: F405

@@ -1,0 +1,10 @@
+# DKD: vgg13 -> vgg8 on CIFAR-100.
+# The pair's DKD beta 6 (mdistiller configs/cifar100/dkd/vgg13_vgg8.yaml).
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.pairs.vgg13_vgg8_cifar100 import *  # noqa: F401,F403
+    from ._base_.distill.dkd import *  # noqa: F401,F403
+
+model.merge(distill)  # noqa: F405
+model.distiller.distill_losses.loss_dkd.beta = 6  # noqa: F405

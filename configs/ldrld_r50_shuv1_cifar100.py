@@ -1,0 +1,8 @@
+# LDRLD: ResNet50 -> ShuffleV1 on CIFAR-100.
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.pairs.r50_shuv1_cifar100 import *  # noqa: F401,F403
+    from ._base_.distill.ldrld import *  # noqa: F401,F403
+
+model.merge(distill)  # noqa: F405

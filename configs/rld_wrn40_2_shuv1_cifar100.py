@@ -1,0 +1,8 @@
+# RLD: wrn_40_2 -> ShuffleV1 on CIFAR-100.
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.pairs.wrn40_2_shuv1_cifar100 import *  # noqa: F401,F403
+    from ._base_.distill.rld import *  # noqa: F401,F403
+
+model.merge(distill)  # noqa: F405

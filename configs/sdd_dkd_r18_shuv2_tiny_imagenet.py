@@ -1,0 +1,11 @@
+# SD-DKD: ResNet18 -> ShuffleV2 on Tiny-ImageNet.
+# No published Tiny-ImageNet setting for this method: its defaults
+# (_base_/distill/sdd_dkd.py, the CIFAR-100 / mdistiller-default values), M =
+# (1, 2, 4) (cross family).
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.pairs.r18_shuv2_tiny_imagenet import *  # noqa: F401,F403
+    from ._base_.distill.sdd_dkd import *  # noqa: F401,F403
+
+model.merge(distill)  # noqa: F405

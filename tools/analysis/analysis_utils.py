@@ -18,7 +18,8 @@ if REPO_ROOT not in sys.path:
 __all__ = [
     'FIGURE_FORMATS', 'use_agg', 'add_common_args', 'load_config',
     'build_model', 'is_distill', 'classifiers', 'build_loader',
-    'iterate_batches', 'labels_of', 'save_figure', 'save_json', 'finite'
+    'iterate_batches', 'labels_of', 'save_figure', 'save_json', 'finite',
+    'finish'
 ]
 
 FIGURE_FORMATS = ('png', 'svg')
@@ -163,6 +164,16 @@ def save_json(data: Dict[str, Any], path: str) -> str:
     with open(path, 'w') as f:
         json.dump(finite(data), f, indent=2, allow_nan=False)
     return path
+
+
+def finish(numbers: Dict[str, Any], files: List[str],
+           stem: str) -> Dict[str, Any]:
+    """Write ``numbers`` to ``stem.json``, print every written file and
+    return the numbers with the list of ``files`` (each tool's last step)."""
+    files = files + [save_json(numbers, stem + '.json')]
+    for path in files:
+        print(path)
+    return dict(numbers, files=files)
 
 
 def save_figure(fig, stem: str, formats: Sequence[str]) -> List[str]:

@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional, Sequence
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from analysis_utils import (add_common_args, build_loader,  # noqa: E402
                             build_model, is_distill, iterate_batches,
-                            labels_of, load_config, save_figure, save_json,
+                            labels_of, load_config, save_figure, finish,
                             use_agg)
 
 __all__ = ['default_tau_topk', 'relation_stats', 'plot_relations',
@@ -214,11 +214,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     stats.update(config=osp.abspath(args.config),
                  checkpoint=osp.abspath(args.checkpoint))
     stem = osp.join(args.out_dir, 'logit_relations')
-    files = plot_relations(stats, stem, args.formats)
-    files.append(save_json(stats, stem + '.json'))
-    for path in files:
-        print(path)
-    return dict(stats, files=files)
+    return finish(stats, plot_relations(stats, stem, args.formats), stem)
 
 
 if __name__ == '__main__':

@@ -22,8 +22,8 @@ import sys
 from typing import Any, Dict, List, Optional, Sequence
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from analysis_utils import (FIGURE_FORMATS, save_figure,  # noqa: E402
-                            save_json, use_agg)
+from analysis_utils import (FIGURE_FORMATS, finish,  # noqa: E402
+                            save_figure, use_agg)
 
 __all__ = ['adw_matrix', 'plot_adw', 'parse_args', 'main']
 
@@ -107,11 +107,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     args = parse_args(argv)
     numbers = adw_matrix(args.topk, args.eps, args.delta, args.lam)
     stem = osp.join(args.out_dir, f'adw_d{args.topk}')
-    files = plot_adw(numbers, stem, args.formats)
-    files.append(save_json(numbers, stem + '.json'))
-    for path in files:
-        print(path)
-    return dict(numbers, files=files)
+    return finish(numbers, plot_adw(numbers, stem, args.formats), stem)
 
 
 if __name__ == '__main__':

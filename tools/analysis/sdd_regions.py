@@ -35,7 +35,7 @@ from typing import Any, Dict, List, Optional, Sequence
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from analysis_utils import (add_common_args, build_loader,  # noqa: E402
                             build_model, classifiers, iterate_batches,
-                            labels_of, load_config, save_figure, save_json,
+                            labels_of, load_config, save_figure, finish,
                             use_agg)
 
 __all__ = ['CATEGORIES', 'region_settings', 'region_stats', 'plot_fractions',
@@ -309,10 +309,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
                                osp.join(args.out_dir, 'sdd_region_examples'),
                                args.formats)
     numbers = {k: v for k, v in stats.items() if k != 'example_images'}
-    files.append(save_json(numbers, stem + '.json'))
-    for path in files:
-        print(path)
-    return dict(numbers, files=files)
+    return finish(numbers, files, stem)
 
 
 if __name__ == '__main__':

@@ -26,14 +26,7 @@ from tests.helpers.loss_specs import (OURS, nonneg_tolerance, per_sample,
 B, C, N = 4, 10, 3
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors gain nothing from intra-op threads, and on a busy
-    machine every op waits for a second thread (10-100x slower)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 LABELS = torch.tensor([0, 1, 2, 3])
 DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 

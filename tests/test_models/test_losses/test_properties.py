@@ -38,14 +38,7 @@ from tests.helpers.loss_specs import (SPECS, LossSpec, nonneg_tolerance,
 DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors gain nothing from intra-op threads, and on a busy
-    machine every op waits for a second thread (10-100x slower)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 MAX_ABS = 1e4
 
 SETTINGS = settings(

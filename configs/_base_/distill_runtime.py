@@ -2,23 +2,13 @@
 # Validation evaluates the student (metrics `accuracy/top1`, ...) and the
 # teacher (`teacher.accuracy/top1`, ...); the best checkpoint follows the
 # student's top-1.
-default_scope = 'mmpretrain'
-custom_imports = dict(imports=['mmkd_logits'], allow_failed_imports=False)
+from mmengine.config import read_base
 
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=100),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(
-        type='CheckpointHook',
-        interval=1,
-        max_keep_ckpts=3,
-        save_best='accuracy/top1',
-        rule='greater',
-        backend_args=dict(backend='atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='VisualizationHook', enable=False),
-)
+with read_base():
+    from .default_runtime import *  # noqa: F401,F403
+
+default_hooks.checkpoint.update(  # noqa: F405
+    save_best='accuracy/top1', rule='greater')
 
 val_cfg = dict(type='mmrazor.SingleTeacherDistillValLoop')
 
@@ -32,21 +22,8 @@ find_unused_parameters = False
 # users; tools/train.py checks the config itself even earlier). A config
 # that adds hooks should extend this list
 # (`custom_hooks = [*custom_hooks, dict(...)]`), not replace it.
-custom_hooks = [
-    dict(type='mmrazor.WeightsOnlyCheckpointHook'),
+custom_hooks = [  # after default_runtime's WeightsOnlyCheckpointHook
+    *custom_hooks,  # noqa: F405
     dict(type='mmrazor.DistillDiagnosticsHook', interval=1),
     dict(type='mmrazor.ConfigCheckHook'),
 ]
-
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'),
-)
-
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
-log_level = 'INFO'
-load_from = None
-resume = False
-randomness = dict(seed=None, deterministic=False)

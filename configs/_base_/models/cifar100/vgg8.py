@@ -1,14 +1,9 @@
 # CIFAR-100 vgg8 of the CRD/mdistiller model zoo (pre-pool map 512x4x4,
-# 3,965,028 parameters with this head). Needs `import mmkd_logits`
-# (custom_imports) to register the backbone.
-model = dict(
-    _scope_='mmpretrain',
-    type='ImageClassifier',
-    backbone=dict(type='vgg8'),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=100,
-        in_channels=512,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-    ))
+# 3,965,028 parameters with this head).
+from mmengine.config import read_base
+
+with read_base():
+    from ..cifar100_classifier import *  # noqa: F401,F403
+
+model.backbone = dict(type='vgg8')  # noqa: F405
+model.head.in_channels = 512  # noqa: F405

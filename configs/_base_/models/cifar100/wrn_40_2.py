@@ -1,14 +1,9 @@
 # CIFAR-100 wrn_40_2 of the CRD/mdistiller model zoo (pre-pool map 128x8x8,
-# 2,255,156 parameters with this head). Needs `import mmkd_logits`
-# (custom_imports) to register the backbone.
-model = dict(
-    _scope_='mmpretrain',
-    type='ImageClassifier',
-    backbone=dict(type='wrn_40_2'),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=100,
-        in_channels=128,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-    ))
+# 2,255,156 parameters with this head).
+from mmengine.config import read_base
+
+with read_base():
+    from ..cifar100_classifier import *  # noqa: F401,F403
+
+model.backbone = dict(type='wrn_40_2')  # noqa: F405
+model.head.in_channels = 128  # noqa: F405

@@ -1,0 +1,15 @@
+# The classifier every CIFAR-100 network of the CRD/mdistiller zoo uses in
+# this package: zoo backbone -> global average pooling -> linear head with
+# cross-entropy. Each file under models/cifar100/ sets the backbone and the
+# head's input width. Needs `import mmkd_logits` (custom_imports) to
+# register the backbones.
+model = dict(
+    _scope_='mmpretrain',
+    type='ImageClassifier',
+    backbone=dict(),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=100,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+    ))

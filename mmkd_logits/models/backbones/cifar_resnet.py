@@ -26,6 +26,8 @@ import torch.nn.functional as F
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from .weight_init import he_conv_bn_init
+
 
 class CIFARBasicBlock(nn.Module):
     """Two 3x3 conv-BN layers with a residual connection, then ReLU.
@@ -169,13 +171,7 @@ class CIFARResNet(BaseBackbone):
         return nn.Sequential(*layers), out_channels
 
     def _original_init(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(
-                    m.weight, mode='fan_out', nonlinearity='relu')
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        he_conv_bn_init(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.relu(self.bn1(self.conv1(x)))

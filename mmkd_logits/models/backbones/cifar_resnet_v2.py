@@ -20,6 +20,8 @@ import torch.nn.functional as F
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from .weight_init import he_conv_bn_init
+
 
 def _projection(in_channels: int, out_channels: int,
                 stride: int) -> nn.Sequential:
@@ -123,13 +125,7 @@ class CIFARResNetV2(BaseBackbone):
             self._original_init(zero_init_residual)
 
     def _original_init(self, zero_init_residual: bool) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(
-                    m.weight, mode='fan_out', nonlinearity='relu')
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        he_conv_bn_init(self)
         if zero_init_residual:
             for m in self.modules():
                 if isinstance(m, BottleneckV2):

@@ -25,6 +25,8 @@ import torch.nn as nn
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from .weight_init import he_conv_bn_init
+
 
 def _conv_bn_relu(in_channels: int,
                   out_channels: int,
@@ -122,13 +124,7 @@ class CIFARMobileNetV2(BaseBackbone):
             self._original_init()
 
     def _original_init(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
-                nn.init.normal_(m.weight, 0.0, (2.0 / fan_out)**0.5)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        he_conv_bn_init(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.conv1(x)

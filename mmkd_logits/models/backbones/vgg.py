@@ -22,6 +22,8 @@ import torch.nn.functional as F
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from .weight_init import he_conv_bn_init
+
 #: Channels of the convolutions of each of the five blocks.
 VGG_CFGS: Dict[str, Tuple[Tuple[int, ...], ...]] = {
     'vgg8': ((64, ), (128, ), (256, ), (512, ), (512, )),
@@ -86,14 +88,7 @@ class CIFARVGG(BaseBackbone):
             self._original_init()
 
     def _original_init(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
-                nn.init.normal_(m.weight, 0.0, (2.0 / fan_out)**0.5)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        he_conv_bn_init(self, zero_conv_bias=True)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         pool_block3 = x.shape[2] == 64  # the original's Tiny-ImageNet rule

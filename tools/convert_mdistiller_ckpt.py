@@ -23,10 +23,8 @@ Example::
 """
 import argparse
 import hashlib
-import os
 import os.path as osp
 import sys
-import tempfile
 from collections import OrderedDict
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -296,23 +294,11 @@ def load_source(path: str, unsafe: bool = False) -> Any:
 def save_checkpoint(state_dict: Mapping[str, torch.Tensor],
                     meta: Dict[str, Any], dst: str) -> None:
     """Atomically write ``{'state_dict', 'meta'}`` to ``dst``."""
-    dst_dir = osp.dirname(osp.abspath(dst))
-    os.makedirs(dst_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix='.' + osp.basename(dst) + '.', suffix='.tmp', dir=dst_dir)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save({
-                'state_dict': OrderedDict(state_dict),
-                'meta': meta
-            }, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dst)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    from mmkd_logits.compat.fileio import atomic_torch_save
+    atomic_torch_save({
+        'state_dict': OrderedDict(state_dict),
+        'meta': meta
+    }, dst)
 
 
 def convert_file(arch: str,

@@ -25,10 +25,8 @@ Usage::
 """
 import argparse
 import copy
-import os
 import os.path as osp
 import sys
-import tempfile
 from collections import OrderedDict
 from typing import Any, Dict, Mapping, Optional, Sequence
 
@@ -162,26 +160,15 @@ def plain_meta(value: Any) -> Any:
 
 
 def write_checkpoint(checkpoint: Dict[str, Any], path: str) -> None:
-    """Save ``checkpoint`` to ``path`` atomically (temp file + ``os.replace``).
+    """Save ``checkpoint`` to ``path`` atomically (temp file + ``os.replace``,
+    :func:`mmkd_logits.compat.fileio.atomic_torch_save`).
 
     Args:
         checkpoint: the object to save.
         path: destination; its directory is created if needed.
     """
-    path = osp.abspath(osp.expanduser(path))
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=osp.dirname(path))
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(checkpoint, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from mmkd_logits.compat.fileio import atomic_torch_save
+    atomic_torch_save(checkpoint, osp.abspath(osp.expanduser(path)))
 
 
 def student_config(cfg: Any, head: str = 'head') -> Any:

@@ -19,13 +19,15 @@ name differs and ``last_checkpoint`` never points at them) and are removed
 by :func:`remove_stale_temp_files` — before each write of the same target,
 and by ``tools/train.py`` for the whole work dir at start-up.
 """
+import io
 import os
 import os.path as osp
 import re
 import uuid
 from pathlib import Path
-from typing import List, Union
+from typing import Any, List, Union
 
+import torch
 from mmengine.fileio import LocalBackend, register_backend
 from mmengine.fileio.backends import backends as _registered
 
@@ -114,6 +116,14 @@ def atomic_write_bytes(obj: bytes, filepath: Union[str, Path]) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def atomic_torch_save(obj: Any, filepath: Union[str, Path]) -> None:
+    """``torch.save`` ``obj`` to ``filepath`` with :func:`atomic_write_bytes`
+    (for the tools that write checkpoints outside a Runner)."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write_bytes(buffer.getvalue(), filepath)
 
 
 class AtomicLocalBackend(LocalBackend):

@@ -20,7 +20,7 @@ REDUCTIONS = ('none', 'batchmean', 'sum')
 __all__ = [
     'REDUCTIONS', 'check_reduction', 'check_positive', 'validate_logits',
     'validate_labels', 'to_float32', 'label_mask', 'topk_indices',
-    'masked_log_softmax', 'subset_kl', 'kl_div', 'log_binary',
+    'subset_kl', 'kl_div', 'log_binary',
     'binary_kl', 'pair_binary_kl', 'reduce_loss', 'tckd_per_sample',
     'nckd_per_sample'
 ]
@@ -149,17 +149,6 @@ def topk_indices(logits: Tensor, k: int) -> Tensor:
 
 
 # ------------------------------------------------------- softmax and KL
-def masked_log_softmax(logits: Tensor, mask: Optional[Tensor]) -> Tensor:
-    """Log-softmax over the classes where ``mask`` is True.
-
-    Entries outside the mask get ``-inf`` (probability 0). A row whose mask
-    is empty is undefined; :func:`subset_kl` handles that case.
-    """
-    if mask is None:
-        return F.log_softmax(logits, dim=-1)
-    return F.log_softmax(logits.masked_fill(~mask, float('-inf')), dim=-1)
-
-
 def subset_kl(logits_T: Tensor, logits_S: Tensor, tau: float,
               mask: Optional[Tensor] = None) -> Tensor:
     """``τ² · KL(softmax_S(zt/τ) ‖ softmax_S(zs/τ))`` per row.

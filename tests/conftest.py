@@ -17,3 +17,16 @@ def _fresh_default_scope():
     from mmengine.registry import DefaultScope
     DefaultScope._instance_dict.clear()
     yield
+
+
+@pytest.fixture(scope='module')
+def one_thread():
+    """Run a test module on one torch thread (``pytestmark =
+    pytest.mark.usefixtures('one_thread')``): tiny tensors gain nothing from
+    intra-op threads, and on a busy 2-core machine every op waits for the
+    second thread (several to 100 times slower)."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

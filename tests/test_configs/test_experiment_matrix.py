@@ -175,14 +175,7 @@ def _options(dataset: str, data: Dict[str, Path], **kwargs) -> dict:
     return tiny_imagenet_tiny_options(data[dataset], **kwargs)
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Batch-2 tensors gain nothing from intra-op threads; on a busy 2-core
-    machine the thread pool makes building and training slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture

@@ -18,15 +18,7 @@ from tests.helpers.training import (CONFIGS, build_and_train,
                                     cifar_tiny_options, no_cifar_md5, run_tool)
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Batch-2 CIFAR tensors gain nothing from intra-op threads, and on a
-    busy 2-core machine the thread pool makes this file several times
-    slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture(scope='module')

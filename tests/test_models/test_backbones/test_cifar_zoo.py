@@ -45,15 +45,7 @@ _BUFFER_SUFFIXES = ('running_mean', 'running_var', 'num_batches_tracked')
 _MODELS: Dict[str, torch.nn.Module] = {}
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Batch-2 CIFAR tensors gain nothing from intra-op threads, and on a
-    busy 2-core machine the thread pool makes this file several times
-    slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def _model(arch: str) -> torch.nn.Module:

@@ -1,52 +1,48 @@
-"""The CIFAR-100 zoo layout contract (``../shared/data/cifar_zoo_layout.json``)
+"""The CIFAR-100 zoo layout contract (``tests/data/cifar_zoo_layout.json``)
 and random checkpoints in the original (CRD/mdistiller) layout.
 
 The layout file lists, per architecture, the original state-dict keys and
-shapes in order, the parameter count and the pre-pool feature-map shape.
-It lives beside the repository (``<repo>/../shared/data``); tests that need
-it skip, with the reason, only when it is absent.
+shapes in order, the parameter count and the pre-pool feature-map shape
+(generated numbers; its ``source`` entry says where they come from). It is
+part of the repository: a test that needs it fails, naming the path, if it
+is missing -- it never skips.
 """
 import copy
 import json
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping
 
 import torch
 import torch.nn.functional as F
 
 __all__ = [
-    'REPO_ROOT', 'LAYOUT_PATH', 'load_zoo_layout', 'require_zoo_layout',
+    'REPO_ROOT', 'LAYOUT_PATH', 'load_zoo_layout',
     'random_original_state_dict', 'build_zoo_model', 'CIFAR_ZOO_CONFIGS',
     'load_converter', 'load_zoo_config', 'ref_cifar_resnet', 'ref_wrn',
     'ref_vgg'
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-LAYOUT_PATH = (REPO_ROOT / '..' / 'shared' / 'data' /
-               'cifar_zoo_layout.json').resolve()
+LAYOUT_PATH = REPO_ROOT / 'tests' / 'data' / 'cifar_zoo_layout.json'
 CIFAR_ZOO_CONFIGS = REPO_ROOT / 'configs' / '_base_' / 'models' / 'cifar100'
 
 
 @lru_cache(maxsize=1)
-def load_zoo_layout() -> Optional[Dict[str, Any]]:
-    """``{arch: {'params', 'feature_map_shape', 'state_dict'}}`` or
-    ``None`` when the file is absent."""
+def load_zoo_layout() -> Dict[str, Any]:
+    """``{arch: {'params', 'feature_map_shape', 'state_dict'}}``.
+
+    Raises:
+        FileNotFoundError: the layout file is missing (it is tracked in
+            git: restore it with ``git checkout -- tests/data``).
+    """
     if not LAYOUT_PATH.is_file():
-        return None
+        raise FileNotFoundError(
+            f'CIFAR zoo layout file not found: {LAYOUT_PATH} (it is part of '
+            'the repository; restore it with `git checkout -- tests/data`)')
     with open(LAYOUT_PATH) as f:
         return json.load(f)['models']
-
-
-def require_zoo_layout() -> Dict[str, Any]:
-    """The layout, or skip the calling test when the file is absent."""
-    import pytest
-    layout = load_zoo_layout()
-    if layout is None:
-        pytest.skip(f'zoo layout file not found: {LAYOUT_PATH} (it comes '
-                    'with the shared/ folder beside the repository)')
-    return layout
 
 
 def random_original_state_dict(

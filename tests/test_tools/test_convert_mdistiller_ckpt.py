@@ -1,5 +1,5 @@
 """tools/convert_mdistiller_ckpt.py: CRD/mdistiller checkpoints (in the
-original layout of ``../shared/data/cifar_zoo_layout.json``) become mmengine
+original layout of ``tests/data/cifar_zoo_layout.json``) become mmengine
 checkpoints that load with ``weights_only=True`` and give the original
 network's logits; checkpoints that do not fit are refused, with the keys."""
 import argparse
@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from tests.helpers.cifar_zoo import (build_zoo_model, load_converter,
+                                     load_zoo_layout,
                                      random_original_state_dict,
-                                     ref_cifar_resnet, ref_vgg, ref_wrn,
-                                     require_zoo_layout)
+                                     ref_cifar_resnet, ref_vgg, ref_wrn)
 from tests.helpers.datasets import make_cifar100
 from tests.helpers.training import (CONFIGS, build_and_train,
                                     cifar_tiny_options, no_cifar_md5, run_tool)
@@ -28,7 +28,7 @@ def conv():
 
 def _original(arch: str, seed: int = 0) -> 'OrderedDict[str, torch.Tensor]':
     return random_original_state_dict(
-        require_zoo_layout()[arch]['state_dict'], seed=seed)
+        load_zoo_layout()[arch]['state_dict'], seed=seed)
 
 
 def _crd_checkpoint(state) -> dict:
@@ -238,7 +238,7 @@ def test_lists_every_offending_key(conv):
 
 
 def test_num_classes_option(tmp_path, conv):
-    layout = require_zoo_layout()['resnet8']['state_dict']
+    layout = load_zoo_layout()['resnet8']['state_dict']
     shapes = dict(layout, **{'fc.weight': [10, 64], 'fc.bias': [10]})
     src = tmp_path / 'c10.pth'
     torch.save({'model': random_original_state_dict(shapes)}, src)

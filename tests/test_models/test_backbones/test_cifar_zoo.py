@@ -1,5 +1,5 @@
 """The CIFAR-100 model zoo (CRD/mdistiller networks) against the layout
-contract ``../shared/data/cifar_zoo_layout.json``: parameter counts,
+contract ``tests/data/cifar_zoo_layout.json``: parameter counts,
 pre-pool feature maps, the original state-dict layout parameter for
 parameter, and -- for a few networks -- logits against an independent
 functional forward written directly on the original keys."""
@@ -14,8 +14,7 @@ from tests.helpers.cifar_zoo import (CIFAR_ZOO_CONFIGS, REPO_ROOT,
                                      build_zoo_model, load_converter,
                                      load_zoo_config, load_zoo_layout,
                                      random_original_state_dict,
-                                     ref_cifar_resnet, ref_vgg, ref_wrn,
-                                     require_zoo_layout)
+                                     ref_cifar_resnet, ref_vgg, ref_wrn)
 
 #: the zoo of the issue (layout file names = config file names)
 ZOO = ('resnet8', 'resnet14', 'resnet20', 'resnet32', 'resnet44', 'resnet56',
@@ -66,7 +65,7 @@ def _x(size: int = 32, seed: int = 0) -> torch.Tensor:
 
 
 def test_layout_file_is_self_consistent():
-    layout = require_zoo_layout()
+    layout = load_zoo_layout()
     assert set(layout) == set(ZOO)
     for arch, entry in layout.items():
         n = sum(
@@ -111,7 +110,7 @@ def test_registry_names():
 
 @pytest.mark.parametrize('arch', ZOO)
 def test_params_and_feature_map(arch):
-    layout = require_zoo_layout()[arch]
+    layout = load_zoo_layout()[arch]
     model = _model(arch)
     assert sum(p.numel() for p in model.parameters()) == layout['params']
     with torch.no_grad():
@@ -128,7 +127,7 @@ def test_params_and_feature_map(arch):
 def test_state_dict_is_the_original_layout(arch):
     """Parameter for parameter: the original keys, mapped, are our keys in
     the same order with the same shapes."""
-    layout = require_zoo_layout()[arch]['state_dict']
+    layout = load_zoo_layout()[arch]['state_dict']
     conv = load_converter()
     ours = [(k, list(v.shape)) for k, v in _model(arch).state_dict().items()]
     mapped = [(conv.map_key(arch, k), list(s)) for k, s in layout.items()]
@@ -137,7 +136,7 @@ def test_state_dict_is_the_original_layout(arch):
 
 @pytest.mark.parametrize('arch', ZOO)
 def test_random_original_checkpoint_converts_and_loads_strictly(arch):
-    layout = require_zoo_layout()[arch]['state_dict']
+    layout = load_zoo_layout()[arch]['state_dict']
     conv = load_converter()
     model = _model(arch)
     original = random_original_state_dict(layout, seed=1)
@@ -168,7 +167,7 @@ def test_random_original_checkpoint_converts_and_loads_strictly(arch):
     ('vgg8', ref_vgg),
 ])
 def test_logits_match_an_independent_forward(arch, reference):
-    layout = require_zoo_layout()[arch]['state_dict']
+    layout = load_zoo_layout()[arch]['state_dict']
     conv = load_converter()
     model = _model(arch)
     original = random_original_state_dict(layout, seed=2)
@@ -229,18 +228,26 @@ def test_vgg_pools_block3_only_for_64px_inputs():
         assert model.backbone(_x(64))[-1].shape[-2:] == (4, 4)
 
 
-def test_layout_absent_is_a_skip_not_an_error(monkeypatch, tmp_path):
+def test_layout_is_in_the_repository_and_absent_is_an_error(
+        monkeypatch, tmp_path):
+    """The contract is vendored (tests never skip for want of it); a
+    missing file is a FileNotFoundError naming the path."""
     from tests.helpers import cifar_zoo
-    monkeypatch.setattr(cifar_zoo, 'LAYOUT_PATH', tmp_path / 'absent.json')
+    assert cifar_zoo.LAYOUT_PATH == (
+        REPO_ROOT / 'tests' / 'data' / 'cifar_zoo_layout.json')
+    assert cifar_zoo.LAYOUT_PATH.is_file()
+    missing = tmp_path / 'absent.json'
+    monkeypatch.setattr(cifar_zoo, 'LAYOUT_PATH', missing)
     cifar_zoo.load_zoo_layout.cache_clear()
     try:
-        assert cifar_zoo.load_zoo_layout() is None
-        with pytest.raises(pytest.skip.Exception):
-            cifar_zoo.require_zoo_layout()
+        with pytest.raises(
+                FileNotFoundError, match='layout file not found') as err:
+            cifar_zoo.load_zoo_layout()
+        assert str(missing) in str(err.value)
     finally:
         cifar_zoo.load_zoo_layout.cache_clear()
         monkeypatch.undo()
-    assert (load_zoo_layout() is None) == (not cifar_zoo.LAYOUT_PATH.is_file())
+    assert set(load_zoo_layout()) == set(ZOO)
 
 
 @pytest.mark.parametrize('arch', ZOO)

@@ -1,7 +1,7 @@
 """One uniform handle on every distillation loss, for cross-loss tests.
 
 :data:`SPECS` lists the package's losses (LDRLD, RLD, AEKT, SD-KD, SD-DKD,
-SDD over other bases) and mmrazor's own KD / DKD baselines, each with a
+SDD over other bases) and the KD / DKD baselines, each with a
 builder and a call that hides the differences between their signatures
 (labels or not, ``[B, C]`` or region logits ``[B, K, N]``, per-sample
 ``reduction='none'`` or not). Used by ``tests/test_models/test_losses/
@@ -13,8 +13,8 @@ from typing import Callable, Optional, Tuple
 import torch
 from torch import Tensor, nn
 
-__all__ = ['LossSpec', 'SPECS', 'OURS', 'BASELINES', 'spec_by_name',
-           'per_sample', 'nonneg_tolerance']
+__all__ = ['LossSpec', 'SPECS', 'OURS', 'spec_by_name',
+           'nonneg_tolerance']
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,9 @@ class LossSpec:
         build: ``(tau, reduction, num_classes, **params) -> nn.Module``.
         labels: whether ``forward`` takes ``gt_labels``.
         regions: inputs are region logits ``[B, K, N]`` (SDD).
-        has_none: supports ``reduction='none'`` returning one value per
-            sample (or, for mmrazor's KD, per sample and class).
         min_classes: smallest class count the loss accepts.
         zero_if_identical: ``'always'`` — ``loss(z, z) == 0``;
             ``'teacher_top_is_label'`` — only when ``argmax z == y`` (RLD).
-        ours: the package's loss (float32 math, validated inputs) rather
-            than an mmrazor baseline (computes in the input dtype).
         weight: an upper bound of the sum of the term weights with default
             arguments (scales rounding tolerances): e.g. AEKT's
             ``α·ratio_max + β``, SDD's complementary weight × its base's.
@@ -41,10 +37,8 @@ class LossSpec:
     build: Callable[..., nn.Module]
     labels: bool
     regions: bool = False
-    has_none: bool = True
     min_classes: int = 2
     zero_if_identical: str = 'always'
-    ours: bool = True
     weight: float = 1.0
 
     def __call__(self, loss: nn.Module, zs: Tensor, zt: Tensor,
@@ -75,60 +69,43 @@ def _sdd(base):
     def build(tau, reduction, num_classes, **kw):
         from mmkd_logits.models.losses import SDDLoss
         b = dict(base, tau=tau) if isinstance(base, dict) else base
-        return SDDLoss(base=b, tau=tau, **kw)
+        return SDDLoss(base=b, tau=tau, reduction=reduction, **kw)
 
     return build
 
 
 def _kd(tau, reduction, num_classes, **kw):
-    from mmrazor.models.losses import KLDivergence
-    return KLDivergence(tau=tau, reduction=reduction, **kw)
+    from mmkd_logits.models.losses import KDLoss
+    return KDLoss(tau=tau, reduction=reduction, **kw)
 
 
 def _dkd(tau, reduction, num_classes, **kw):
-    from mmrazor.models.losses import DKDLoss
+    from mmkd_logits.models.losses import DKDLoss
     return DKDLoss(tau=tau, alpha=1.0, beta=8.0, reduction=reduction, **kw)
 
 
 OURS: Tuple[LossSpec, ...] = (
+    LossSpec('kd', _kd, labels=False, weight=1.0),
+    LossSpec('dkd', _dkd, labels=True, weight=9.0),
     LossSpec('ldrld', _ldrld, labels=False, min_classes=3, weight=17.5),
     LossSpec('rld', _rld, labels=True,
              zero_if_identical='teacher_top_is_label', weight=9.0),
     LossSpec('aekt', _aekt, labels=True, weight=10.0 * 9.0),
-    LossSpec('sdd_kd', _sdd('kd'), labels=True, regions=True, has_none=False,
-             weight=2.0),
+    LossSpec('sdd_kd', _sdd('kd'), labels=True, regions=True, weight=2.0),
     LossSpec('sdd_dkd', _sdd('dkd'), labels=True, regions=True,
-             has_none=False, weight=18.0),
+             weight=18.0),
     LossSpec('sdd_ldrld', _sdd(dict(type='LDRLDLoss', topk=2)), labels=True,
-             regions=True, has_none=False, min_classes=3, weight=35.0),
+             regions=True, min_classes=3, weight=35.0),
     LossSpec('sdd_aekt', _sdd(dict(type='AEKTLoss')), labels=True,
-             regions=True, has_none=False, weight=180.0),
+             regions=True, weight=180.0),
 )
 
-#: mmrazor's KD / DKD: not ours, included where their math is meaningful
-BASELINES: Tuple[LossSpec, ...] = (
-    LossSpec('kd', _kd, labels=False, ours=False, weight=1.0),
-    LossSpec('dkd', _dkd, labels=True, has_none=False, ours=False,
-             weight=9.0),
-)
-
-SPECS: Tuple[LossSpec, ...] = OURS + BASELINES
+SPECS: Tuple[LossSpec, ...] = OURS
 
 
 def spec_by_name(name: str) -> LossSpec:
     """The spec called ``name``."""
     return next(s for s in SPECS if s.name == name)
-
-
-def per_sample(spec: LossSpec, out: Tensor) -> Tensor:
-    """``reduction='none'`` output as one value per sample.
-
-    mmrazor's ``KLDivergence`` returns the element-wise KL terms ``[B, C]``
-    (single terms may be negative); their row sum is the per-sample KL.
-    """
-    if spec.name == 'kd':
-        return out.sum(-1)
-    return out
 
 
 def nonneg_tolerance(spec: LossSpec, tau: float, max_abs: float) -> float:

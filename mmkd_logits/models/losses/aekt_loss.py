@@ -26,11 +26,11 @@ from typing import Dict, Optional
 
 import torch
 from mmrazor.registry import MODELS
-from torch import Tensor, nn
+from torch import Tensor
 
-from .utils import (check_positive, check_reduction, label_mask, log_binary,
-                    nckd_per_sample, reduce_loss, tckd_per_sample, term_means,
-                    to_float32, validate_labels, validate_logits)
+from .base_logit_loss import BaseLogitLoss
+from .utils import (check_positive, label_mask, log_binary, nckd_per_sample,
+                    tckd_per_sample)
 
 __all__ = ['AEKTLoss', 'aekt_ratio']
 
@@ -62,14 +62,20 @@ def aekt_ratio(logits_S: Tensor, logits_T: Tensor, gt_mask: Tensor,
 
 
 @MODELS.register_module()
-class AEKTLoss(nn.Module):
+class AEKTLoss(BaseLogitLoss):
     """AEKT loss, ``α · r · TCKD + β · NCKD`` (reconstructed).
 
     Reconstructed from the paper's description (arXiv 2409.01679: abstract
-    and summary only); every choice is a parameter. ``preds_S`` must be the
-    student's **distillation** logits — with :class:`SerialClsHead` these are
-    the output of ``head.fc`` (record it with a ``ModuleOutputs`` recorder),
-    not the serialized classification logits.
+    and summary only; ``docs/methods/aekt.md``); every choice is a
+    parameter. ``preds_S`` must be the student's **distillation** logits —
+    with :class:`SerialClsHead` these are the output of ``head.fc`` (record
+    it with a ``ModuleOutputs`` recorder), not the serialized classification
+    logits.
+
+    Config (DKD's CIFAR-100 setting by analogy; warm-up in the distiller)::
+
+        architecture=dict(head=dict(type=SerialClsHead)),
+        distill_losses=dict(loss_aekt=dict(type=AEKTLoss, tau=4, beta=8))
 
     Args:
         tau (float): temperature ``T`` of every softmax. Defaults to 4.0.
@@ -79,9 +85,8 @@ class AEKTLoss(nn.Module):
             Defaults to 8.0.
         ratio_max (float): upper clamp ``r_max`` of the adaptive ratio
             ``q_y / p_y``; must be positive. Defaults to 10.0.
-        reduction (str): ``'none'`` (per-sample ``[B]``, so the loss also
-            works as an SDD base), ``'batchmean'`` or ``'sum'``.
-            Defaults to ``'batchmean'``.
+        reduction (str): ``'none'`` (per-sample ``[B]``), ``'batchmean'`` or
+            ``'sum'``. Defaults to ``'batchmean'``.
         loss_weight (float): multiplies the reduced loss last.
             Defaults to 1.0.
         detach_ratio (bool): reconstructed choice — stop the gradient through
@@ -95,18 +100,18 @@ class AEKTLoss(nn.Module):
             knowledge, the reconstruction's default), ``'nckd'`` or
             ``'both'``. Defaults to ``'tckd'``.
 
-    Shapes:
-        ``preds_S``, ``preds_T``: ``[B, C]`` (or ``[..., C]``); ``gt_labels``:
-        ``LongTensor`` of the batch shape. The teacher is always detached.
-        The math runs in float32 (autocast disabled) under fp16/bf16.
-
-    Diagnostics: after every forward, ``last_terms`` holds the detached
-    batch means of ``'tckd'`` (``α·r·TCKD`` with the default
-    ``ratio_on``) and ``'nckd'`` (``β·NCKD``), each × ``loss_weight``
-    (they sum to the loss for ``'batchmean'``), and ``last_stats`` the mean
-    adaptive ratio ``'ratio'`` (empty when ``adaptive=False``);
-    :class:`DistillDiagnosticsHook` logs both.
+    Terms logged by :class:`LogitDistiller`: ``tckd`` (``α·r·TCKD`` with the
+    default ``ratio_on``), ``nckd`` (``β·NCKD``) and the statistic ``ratio``
+    (the mean adaptive ratio; absent when ``adaptive=False``).
     """
+
+    uses_labels = True
+    stat_names = ('ratio', )
+    mismatch_hint = (
+        'with SerialClsHead, its num_classes (the size of head.fc and of the '
+        "C×C serialization layer head.ser) must equal the teacher's number "
+        'of classes, and the student recorder must point at head.fc (the '
+        'distillation logits)')
 
     def __init__(self,
                  tau: float = 4.0,
@@ -119,13 +124,11 @@ class AEKTLoss(nn.Module):
                  adaptive: bool = True,
                  ratio_tau: Optional[float] = None,
                  ratio_on: str = 'tckd') -> None:
-        super().__init__()
+        super().__init__(reduction, loss_weight)
         self.tau = check_positive('AEKTLoss: tau', tau)
         self.alpha = check_positive('AEKTLoss: alpha', alpha, strict=False)
         self.beta = check_positive('AEKTLoss: beta', beta, strict=False)
         self.ratio_max = check_positive('AEKTLoss: ratio_max', ratio_max)
-        self.reduction = check_reduction(reduction)
-        self.loss_weight = float(loss_weight)
         self.detach_ratio = bool(detach_ratio)
         self.adaptive = bool(adaptive)
         self.ratio_tau = self.tau if ratio_tau is None else check_positive(
@@ -134,8 +137,6 @@ class AEKTLoss(nn.Module):
             raise ValueError(f'AEKTLoss: ratio_on must be one of {RATIO_ON}, '
                              f'got {ratio_on!r}')
         self.ratio_on = ratio_on
-        self.last_terms: Dict[str, Tensor] = {}
-        self.last_stats: Dict[str, Tensor] = {}
 
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, alpha={self.alpha}, beta={self.beta}, '
@@ -145,51 +146,20 @@ class AEKTLoss(nn.Module):
                 f'adaptive={self.adaptive}, ratio_tau={self.ratio_tau}, '
                 f'ratio_on={self.ratio_on!r}')
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor,
-                gt_labels: Tensor) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            preds_S (Tensor): student distillation logits ``[B, C]``
-                (``head.fc`` of a :class:`SerialClsHead`).
-            preds_T (Tensor): teacher logits ``[B, C]`` (detached here).
-            gt_labels (Tensor): class indices ``[B]`` in ``[0, C)``.
-
-        Returns:
-            Tensor: per-sample ``[B]`` for ``reduction='none'``, else a
-            scalar; float32 (float64 inputs stay float64).
-        """
-        if (isinstance(preds_S, Tensor) and isinstance(preds_T, Tensor)
-                and preds_S.shape[-1:] != preds_T.shape[-1:]):
-            raise ValueError(
-                f'AEKTLoss: the student has {preds_S.shape[-1]} classes but '
-                f'the teacher has {preds_T.shape[-1]} (preds_S '
-                f'{tuple(preds_S.shape)} vs preds_T {tuple(preds_T.shape)}). '
-                'With SerialClsHead, its num_classes (the size of head.fc '
-                'and of the C×C serialization layer head.ser) must equal the '
-                "teacher's number of classes, and the student recorder must "
-                'point at head.fc (the distillation logits).')
-        validate_logits(preds_S, preds_T, 'AEKTLoss')
-        gt_labels = validate_labels(gt_labels, preds_S.shape[:-1],
-                                    preds_S.shape[-1], 'AEKTLoss')
-        with torch.autocast(device_type=preds_S.device.type, enabled=False):
-            logits_S, logits_T = to_float32(preds_S, preds_T.detach())
-            mask = label_mask(gt_labels, logits_S.shape[-1])
-            tckd = tckd_per_sample(logits_T, logits_S, mask, self.tau)
-            nckd = nckd_per_sample(logits_T, logits_S, mask, self.tau)
-            if self.adaptive:
-                ratio = aekt_ratio(logits_S, logits_T, mask, self.ratio_tau,
-                                   self.ratio_max)
-                if self.detach_ratio:
-                    ratio = ratio.detach()
-                if self.ratio_on in ('tckd', 'both'):
-                    tckd = ratio * tckd
-                if self.ratio_on in ('nckd', 'both'):
-                    nckd = ratio * nckd
-            tckd, nckd = self.alpha * tckd, self.beta * nckd
-            per_sample = tckd + nckd
-            self.last_terms = term_means({'tckd': tckd, 'nckd': nckd},
-                                         self.loss_weight)
-            self.last_stats = term_means({'ratio': ratio}) \
-                if self.adaptive else {}
-            return reduce_loss(per_sample, self.reduction) * self.loss_weight
+    def terms(self, zs: Tensor, zt: Tensor,
+              labels: Optional[Tensor]) -> Dict[str, Tensor]:
+        mask = label_mask(labels, zs.shape[-1])
+        tckd = tckd_per_sample(zt, zs, mask, self.tau)
+        nckd = nckd_per_sample(zt, zs, mask, self.tau)
+        out = {}
+        if self.adaptive:
+            ratio = aekt_ratio(zs, zt, mask, self.ratio_tau, self.ratio_max)
+            if self.detach_ratio:
+                ratio = ratio.detach()
+            if self.ratio_on in ('tckd', 'both'):
+                tckd = ratio * tckd
+            if self.ratio_on in ('nckd', 'both'):
+                nckd = ratio * nckd
+            out['ratio'] = ratio
+        out.update(tckd=self.alpha * tckd, nckd=self.beta * nckd)
+        return out

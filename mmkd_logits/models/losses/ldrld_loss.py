@@ -9,16 +9,14 @@ The math (``METHODS.md`` §3) follows the authors' code where it differs from
 the paper's prose: the local term is divided by its number of terms
 ``d(d−1)/2 + 1``.
 """
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
-from torch import Tensor, nn
-
 from mmrazor.registry import MODELS
+from torch import Tensor
 
-from .utils import (check_positive, check_reduction, pair_binary_kl,
-                    reduce_loss, subset_kl, term_means, to_float32,
-                    topk_indices, validate_logits)
+from .base_logit_loss import BaseLogitLoss
+from .utils import check_positive, pair_binary_kl, subset_kl, topk_indices
 
 __all__ = ['LDRLDLoss', 'adw_weights', 'ranked_topk_indices']
 
@@ -55,9 +53,9 @@ def ranked_topk_indices(logits: Tensor, k: int) -> Tensor:
     Rank 1 is the largest logit; equal logits are ranked by class index
     (lower index first), i.e. the first ``k`` entries of a *stable*
     descending sort — but computed with :func:`torch.topk` (a full sort of
-    ``[B, C]`` would cost several times the whole loss). Ties crossing the
-    ``k``-th position (more classes equal to the ``k``-th value than slots)
-    are detected and resolved with one extra top-``k`` over those classes.
+    ``[B, C]`` would cost several times the whole loss). Classes equal to the
+    ``k``-th value are taken lowest index first, with one more top-``k`` over
+    their indices; it runs for every row, so no branch reads the device.
 
     Args:
         logits: ``[..., C]`` logits (no gradient is needed).
@@ -68,25 +66,19 @@ def ranked_topk_indices(logits: Tensor, k: int) -> Tensor:
     """
     logits = logits.detach()
     idx = topk_indices(logits, k)
+    last = logits.gather(-1, idx[..., -1:])
+    # top-k puts the n_greater classes strictly above the k-th value first;
+    # the remaining slots go to the lowest-index classes equal to it
+    n_greater = k - (logits.gather(-1, idx) == last).sum(-1, keepdim=True)
+    num_classes = logits.shape[-1]
+    classes = torch.arange(num_classes, device=logits.device,
+                           dtype=torch.int32)
+    tied = torch.where(logits == last, classes, num_classes)
+    lowest = torch.topk(tied, k, dim=-1, largest=False, sorted=True).values
+    pos = torch.arange(k, device=logits.device)
+    idx = torch.where(pos < n_greater, idx,
+                      lowest.gather(-1, (pos - n_greater).clamp(min=0)).long())
     vals = logits.gather(-1, idx)
-    last = vals[..., -1:]
-    n_tied_in = (vals == last).sum(-1)
-    n_tied_all = (logits == last).sum(-1)
-    if bool((n_tied_all > n_tied_in).any()):
-        # Some class equal to the k-th value was left out: choose, among
-        # all classes equal to the k-th value, the lowest indices.
-        num_classes = logits.shape[-1]
-        classes = torch.arange(num_classes, device=logits.device)
-        cand = torch.where(logits == last, classes,
-                           torch.full_like(classes, num_classes))
-        lowest = torch.topk(cand, k, dim=-1, largest=False,
-                            sorted=True).values
-        n_greater = k - n_tied_in  # strictly greater ones come first
-        pos = torch.arange(k, device=logits.device)
-        take = (pos - n_greater.unsqueeze(-1)).clamp(min=0)
-        idx = torch.where(pos < n_greater.unsqueeze(-1), idx,
-                          lowest.gather(-1, take))
-        vals = logits.gather(-1, idx)
     # order within the selection: value descending, then index ascending
     idx, perm = idx.sort(dim=-1)
     vals = vals.gather(-1, perm)
@@ -95,13 +87,13 @@ def ranked_topk_indices(logits: Tensor, k: int) -> Tensor:
 
 
 @MODELS.register_module()
-class LDRLDLoss(nn.Module):
+class LDRLDLoss(BaseLogitLoss):
     """Local Dense Relational Logit Distillation (LDRLD) with ADW.
 
     Xu et al., "Local Dense Logit Relations for Enhanced Knowledge
-    Distillation", ICCV 2025 (arXiv:2507.15911). Per sample, with ``I`` the
-    student's top-``d`` classes ranked by student logit (the teacher is read
-    at the same indices; the label is not used):
+    Distillation", ICCV 2025 (arXiv:2507.15911); ``docs/methods/ldrld.md``.
+    Per sample, with ``I`` the student's top-``d`` classes ranked by student
+    logit (the teacher is read at the same indices; the label is not used):
 
     - pair terms ``KL_{r,r'} = τ²·KL`` of the 2-class softmaxes over
       ``{i_r, i_r'}`` for all ``d(d−1)/2`` rank pairs ``r < r'``, weighted by
@@ -115,7 +107,14 @@ class LDRLDLoss(nn.Module):
 
     Fully vectorised: the top-``d`` logits are gathered once into ``[B, d]``
     and every pair term is a binary KL on logit differences (``O(B·d²)``);
-    the remaining-class term is one masked softmax (``O(B·C)``).
+    the remaining-class term is one masked softmax (``O(B·C)``). Ties among
+    student logits are ranked by class index (lower first), see
+    :func:`ranked_topk_indices`.
+
+    Config (the published ResNet32x4 → ResNet8x4 setting)::
+
+        distill_losses=dict(loss_ldrld=dict(
+            type=LDRLDLoss, tau=4, topk=7, alpha=10.5, beta=7.0))
 
     Args:
         tau: temperature ``τ`` (> 0). Defaults to 4.0.
@@ -126,18 +125,11 @@ class LDRLDLoss(nn.Module):
         irw_eps: ``ε`` of the Inverse Rank Weighting. Defaults to 1.5.
         erd_scale: ``δ`` of the Exponential Rank Decay. Defaults to 2.0.
         erd_decay: ``λ`` of the Exponential Rank Decay. Defaults to 0.05.
-        reduction: ``'batchmean'`` (mean over the batch), ``'sum'`` or
-            ``'none'`` (per-sample losses ``[B]``). Defaults to
-            ``'batchmean'``.
+        reduction: ``'batchmean'``, ``'sum'`` or ``'none'`` (``[B]``).
         loss_weight: multiplies the result last. Defaults to 1.0.
 
-    Ties among student logits are ranked by class index (lower first), see
-    :func:`ranked_topk_indices`.
-
-    Diagnostics: after every forward, ``last_terms`` holds the detached
-    batch means of ``'local'`` (``α·L_local``) and ``'rntk'``
-    (``β·L_rntk``), each × ``loss_weight`` (they sum to the loss for
-    ``'batchmean'``); :class:`DistillDiagnosticsHook` logs them.
+    Terms logged by :class:`LogitDistiller`: ``local`` (``α·L_local``) and
+    ``rntk`` (``β·L_rntk``).
     """
 
     def __init__(self,
@@ -150,12 +142,13 @@ class LDRLDLoss(nn.Module):
                  erd_decay: float = 0.05,
                  reduction: str = 'batchmean',
                  loss_weight: float = 1.0) -> None:
-        super().__init__()
+        super().__init__(reduction, loss_weight)
         self.tau = check_positive('LDRLDLoss: tau', tau)
         if isinstance(topk, bool) or not isinstance(topk, int) or topk < 2:
             raise ValueError('LDRLDLoss: topk must be an integer >= 2, got '
                              f'{topk!r}')
         self.topk = topk
+        self.min_classes = topk + 1
         self.alpha = check_positive('LDRLDLoss: alpha', alpha, strict=False)
         self.beta = check_positive('LDRLDLoss: beta', beta, strict=False)
         self.irw_eps = check_positive('LDRLDLoss: irw_eps', irw_eps,
@@ -164,17 +157,12 @@ class LDRLDLoss(nn.Module):
                                         strict=False)
         self.erd_decay = check_positive('LDRLDLoss: erd_decay', erd_decay,
                                         strict=False)
-        self.reduction = check_reduction(reduction)
-        self.loss_weight = check_positive('LDRLDLoss: loss_weight',
-                                          loss_weight, strict=False)
         first, second, weights = adw_weights(topk, self.irw_eps,
                                              self.erd_scale, self.erd_decay)
         self.num_terms = weights.numel() + 1
-        self.last_terms: Dict[str, Tensor] = {}
-        self._terms: Dict[str, Tensor] = {}
         self.register_buffer('pair_first', first, persistent=False)
         self.register_buffer('pair_second', second, persistent=False)
-        # float64 master copy; cast to the compute dtype in forward
+        # float64 master copy; cast to the compute dtype in terms()
         self.register_buffer('adw', weights, persistent=False)
 
     def extra_repr(self) -> str:
@@ -184,39 +172,12 @@ class LDRLDLoss(nn.Module):
                 f'reduction={self.reduction!r}, '
                 f'loss_weight={self.loss_weight}')
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
-        """Compute the LDRLD loss.
+    def _min_classes_reason(self) -> str:
+        return (f'topk={self.topk} must be smaller than the number of '
+                'classes')
 
-        Args:
-            preds_S: student logits ``[B, C]`` (any leading shape ``[..., C]``
-                works; ``'none'`` then returns ``[...]``).
-            preds_T: teacher logits, same shape; detached here.
-
-        Returns:
-            Tensor: the reduced loss (scalar), or ``[B]`` for
-            ``reduction='none'``, in float32 (float64 for float64 inputs).
-
-        Raises:
-            ValueError: shape mismatch, ``topk`` ≥ number of classes, or
-                non-finite logits.
-        """
-        num_classes = preds_S.shape[-1] if isinstance(
-            preds_S, Tensor) and preds_S.dim() else None
-        if num_classes is not None and num_classes <= self.topk:
-            raise ValueError(
-                f'LDRLDLoss: topk={self.topk} must be smaller than the number '
-                f'of classes, got logits of shape {tuple(preds_S.shape)} '
-                f'({num_classes} classes)')
-        validate_logits(preds_S, preds_T, 'LDRLDLoss',
-                        min_classes=self.topk + 1)
-        with torch.autocast(device_type=preds_S.device.type, enabled=False):
-            zs, zt = to_float32(preds_S, preds_T.detach())
-            loss = self._per_sample(zs, zt)
-            self.last_terms = term_means(self._terms, self.loss_weight)
-            self._terms = {}
-        return self.loss_weight * reduce_loss(loss, self.reduction)
-
-    def _per_sample(self, zs: Tensor, zt: Tensor) -> Tensor:
+    def terms(self, zs: Tensor, zt: Tensor,
+              labels: Optional[Tensor]) -> Dict[str, Tensor]:
         tau = self.tau
         idx = ranked_topk_indices(zs, self.topk)  # [..., d]
         top_s = zs.gather(-1, idx)
@@ -232,7 +193,4 @@ class LDRLDLoss(nn.Module):
         outside = torch.ones_like(zs, dtype=torch.bool).scatter_(
             -1, idx, False)
         rntk = subset_kl(zt, zs, tau, outside)
-        local, rntk = self.alpha * local, self.beta * rntk
-        self._terms = {'local': local, 'rntk': rntk}  # for ``last_terms``
-        return local + rntk
-
+        return {'local': self.alpha * local, 'rntk': self.beta * rntk}

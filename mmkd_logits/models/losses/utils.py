@@ -1,15 +1,16 @@
 """Pieces shared by every logit-distillation loss of the package.
 
-Written once and reused: input validation, float32 promotion, masked / subset
+Written once and reused: argument checks, float32 promotion, masked / subset
 softmax, KL divergence on a class subset, binary KL, label and top-k masks,
-and the reduction over the batch. All functions are vectorised over the batch
+DKD's two terms and the reduction over the batch (input checks live in
+:class:`~mmkd_logits.models.losses.BaseLogitLoss`). All functions are vectorised over the batch
 and work on the last dimension (the classes), so ``[B, C]`` and ``[B, N, C]``
 inputs are both fine.
 
 Notation follows ``METHODS.md``: ``KL(p‖q) = Σ p (log p − log q)`` with
 ``0·log 0 = 0``; the teacher distribution is always the first argument.
 """
-from typing import Dict, Optional, Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -18,11 +19,10 @@ from torch import Tensor
 REDUCTIONS = ('none', 'batchmean', 'sum')
 
 __all__ = [
-    'REDUCTIONS', 'check_reduction', 'check_positive', 'validate_logits',
-    'validate_labels', 'to_float32', 'label_mask', 'topk_indices',
-    'subset_kl', 'kl_div', 'log_binary',
-    'binary_kl', 'pair_binary_kl', 'reduce_loss', 'tckd_per_sample',
-    'nckd_per_sample'
+    'REDUCTIONS', 'check_reduction', 'check_positive', 'to_float32',
+    'label_mask', 'topk_indices', 'subset_kl', 'log_binary', 'binary_kl',
+    'pair_binary_kl', 'reduce_loss', 'tckd_per_sample', 'nckd_per_sample',
+    'dkd_per_sample'
 ]
 
 
@@ -47,83 +47,6 @@ def check_positive(name: str, value: float, strict: bool = True) -> float:
         raise ValueError(f'{name} must be a finite {sign} number, '
                          f'got {value!r}')
     return number
-
-
-def _describe_non_finite(name: str, x: Tensor) -> str:
-    bad = ~torch.isfinite(x)
-    count = int(bad.sum())
-    first = torch.nonzero(bad)[0].tolist()
-    value = x[tuple(first)].item()
-    return (f'{name} contains {count} non-finite value(s) (first at index '
-            f'{first}: {value}); the model produced NaN/inf logits — check '
-            'the learning rate, AMP loss scaling and the input data')
-
-
-def validate_logits(preds_S: Tensor, preds_T: Tensor, loss_name: str,
-                    min_classes: int = 2) -> None:
-    """Check that student and teacher logits fit together and are finite.
-
-    Raises:
-        ValueError: on a shape mismatch, fewer than ``min_classes`` classes,
-            a non-floating dtype, or any NaN/inf (never silently zeroed).
-    """
-    for name, x in (('preds_S', preds_S), ('preds_T', preds_T)):
-        if not isinstance(x, Tensor):
-            raise ValueError(f'{loss_name}: {name} must be a torch.Tensor, '
-                             f'got {type(x).__name__}')
-        if not x.is_floating_point():
-            raise ValueError(f'{loss_name}: {name} must be floating point '
-                             f'logits, got dtype {x.dtype}')
-    if preds_S.shape != preds_T.shape:
-        raise ValueError(
-            f'{loss_name}: student and teacher logits differ in shape: '
-            f'preds_S {tuple(preds_S.shape)} vs preds_T '
-            f'{tuple(preds_T.shape)} (do student and teacher have the same '
-            'number of classes, and do the recorders point at the same '
-            'layers?)')
-    if preds_S.dim() < 2:
-        raise ValueError(f'{loss_name}: logits must be [B, C], got shape '
-                         f'{tuple(preds_S.shape)}')
-    if preds_S.shape[-1] < min_classes:
-        raise ValueError(f'{loss_name}: needs at least {min_classes} classes, '
-                         f'got logits of shape {tuple(preds_S.shape)}')
-    for name, x in (('preds_S', preds_S), ('preds_T', preds_T)):
-        # one cheap reduction first: any NaN/inf makes the sum non-finite;
-        # the element-wise check runs only then (or on overflow of the sum)
-        if not bool(torch.isfinite(x.detach().sum())) and \
-                not bool(torch.isfinite(x).all()):
-            raise ValueError(f'{loss_name}: ' + _describe_non_finite(name, x))
-
-
-def validate_labels(gt_labels: Tensor, batch_shape: Tuple[int, ...],
-                    num_classes: int, loss_name: str) -> Tensor:
-    """Check class indices ``gt_labels`` and return them as ``int64``.
-
-    Args:
-        gt_labels: integer class indices, shape ``batch_shape``.
-        batch_shape: the logits' shape without the class dimension.
-        num_classes: number of classes ``C``; labels must lie in ``[0, C)``.
-    """
-    if not isinstance(gt_labels, Tensor):
-        raise ValueError(f'{loss_name}: gt_labels must be a LongTensor, got '
-                         f'{type(gt_labels).__name__}')
-    if gt_labels.is_floating_point() or gt_labels.is_complex() or \
-            gt_labels.dtype == torch.bool:
-        raise ValueError(f'{loss_name}: gt_labels must hold integer class '
-                         f'indices, got dtype {gt_labels.dtype} (one-hot or '
-                         'soft labels are not accepted)')
-    if tuple(gt_labels.shape) != tuple(batch_shape):
-        raise ValueError(f'{loss_name}: gt_labels has shape '
-                         f'{tuple(gt_labels.shape)}, expected '
-                         f'{tuple(batch_shape)} (one label per sample)')
-    if gt_labels.numel():
-        low, high = int(gt_labels.min()), int(gt_labels.max())
-        if low < 0 or high >= num_classes:
-            bad = gt_labels[(gt_labels < 0) | (gt_labels >= num_classes)]
-            raise ValueError(
-                f'{loss_name}: labels out of range [0, {num_classes}): '
-                f'{bad[:8].tolist()}')
-    return gt_labels.long()
 
 
 def to_float32(*tensors: Tensor) -> Tuple[Tensor, ...]:
@@ -188,11 +111,6 @@ def subset_kl(logits_T: Tensor, logits_S: Tensor, tau: float,
     return kl * nonempty
 
 
-def kl_div(logits_T: Tensor, logits_S: Tensor, tau: float) -> Tensor:
-    """Plain KD term ``τ² · KL(softmax(zt/τ) ‖ softmax(zs/τ))`` per row."""
-    return subset_kl(logits_T, logits_S, tau, None)
-
-
 def log_binary(logits: Tensor, select: Tensor) -> Tuple[Tensor, Tensor]:
     """``(log p, log (1 − p))`` of the class picked by the one-hot ``select``.
 
@@ -210,21 +128,6 @@ def log_binary(logits: Tensor, select: Tensor) -> Tuple[Tensor, Tensor]:
     lse_all = torch.logaddexp(rest, picked)
     return picked - lse_all, rest - lse_all
 
-
-
-def log_binary_at(logits: Tensor, index: Tensor) -> Tuple[Tensor, Tensor]:
-    """:func:`log_binary` for the class given by integer ``index [...]``.
-
-    Same values as ``log_binary(logits, label_mask(index, C))`` with fewer
-    full-width passes: ``log p`` is a gather minus one ``logsumexp``, and
-    ``log(1 − p)`` a ``logsumexp`` over a copy with that class set to
-    ``-inf`` (so it stays exact when ``p → 1``).
-    """
-    idx = index.unsqueeze(-1)
-    lse_all = torch.logsumexp(logits, dim=-1)
-    picked = logits.gather(-1, idx).squeeze(-1)
-    rest = logits.scatter(-1, idx, float('-inf')).logsumexp(-1)
-    return picked - lse_all, rest - lse_all
 
 def binary_kl(log_p_T: Tensor, log_q_T: Tensor, log_p_S: Tensor,
               log_q_S: Tensor) -> Tensor:
@@ -323,35 +226,3 @@ def dkd_per_sample(logits_T: Tensor, logits_S: Tensor, gt_mask: Tensor,
     return (alpha * tckd_per_sample(logits_T, logits_S, gt_mask, tau) +
             beta * nckd_per_sample(logits_T, logits_S, gt_mask, tau))
 
-
-__all__ += ['dkd_per_sample']
-
-
-# ------------------------------------------------------------ diagnostics
-def term_means(terms: Dict[str, Tensor],
-               scale: float = 1.0) -> Dict[str, Tensor]:
-    """Detached batch means of per-sample loss terms, for logging.
-
-    Every loss of the package stores the result of this function in its
-    ``last_terms`` attribute at each forward; :class:`DistillDiagnosticsHook`
-    reads it after the training iteration and logs it. The means stay on the
-    device (no ``.item()``: no host synchronisation inside the loss) and cost
-    one reduction per term.
-
-    Args:
-        terms: per-sample terms ``[B]`` (or any shape), each already
-            multiplied by its weight (e.g. ``{'local': alpha * l_local}``).
-        scale: a common factor applied last, normally the loss's
-            ``loss_weight`` (which includes the warm-up factor), so that the
-            terms of a ``'batchmean'`` loss sum to the loss value.
-
-    Returns:
-        dict: ``{name: scalar tensor}``, detached, float32 or float64.
-    """
-    return {
-        name: to_float32(value.detach())[0].mean() * scale
-        for name, value in terms.items()
-    }
-
-
-__all__ += ['term_means']

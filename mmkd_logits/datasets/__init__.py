@@ -1,3 +1,4 @@
+from .checks import CorruptImageError, DatasetError, check_labels
 from .tiny_imagenet import TinyImageNet
 
-__all__ = ['TinyImageNet']
+__all__ = ['TinyImageNet', 'DatasetError', 'CorruptImageError', 'check_labels']

@@ -14,7 +14,7 @@ from PIL import Image
 
 __all__ = [
     'make_imagenet', 'make_cifar100', 'make_tiny_imagenet', 'wnid',
-    'CIFAR100_FILES'
+    'CIFAR100_FILES', 'set_cifar_label', 'set_list_label', 'corrupt_image'
 ]
 
 #: files of the official ``cifar-100-python`` folder
@@ -35,8 +35,11 @@ def _write_image(path: Path, rng: np.random.Generator, size: int,
     Image.fromarray(img).save(path, format='JPEG')
 
 
-def make_imagenet(root: Path, num_classes: int = 4, per_class: int = 2,
-                  val_per_class: int = 1, size: int = 32,
+def make_imagenet(root: Path,
+                  num_classes: int = 4,
+                  per_class: int = 2,
+                  val_per_class: int = 1,
+                  size: int = 32,
                   seed: int = 0) -> Path:
     """ImageNet-1K layout: ``train/<wnid>/*.JPEG``, ``val/*.JPEG`` and the
     ``meta/train.txt`` / ``meta/val.txt`` lists (``relative/path label``)
@@ -63,7 +66,9 @@ def make_imagenet(root: Path, num_classes: int = 4, per_class: int = 2,
     return root
 
 
-def make_cifar100(root: Path, num_train: int = 8, num_test: int = 4,
+def make_cifar100(root: Path,
+                  num_train: int = 8,
+                  num_test: int = 4,
                   seed: int = 0,
                   labels: Optional[Sequence[int]] = None) -> Path:
     """CIFAR-100 python version: ``cifar-100-python/{train,test,meta}``
@@ -84,8 +89,7 @@ def make_cifar100(root: Path, num_train: int = 8, num_test: int = 4,
     for name, count in (('train', num_train), ('test', num_test)):
         ys = list(labels[:count]) if labels is not None else \
             [int(v) for v in rng.integers(0, 100, size=count)]
-        data = rng.integers(0, 256, size=(count, 3 * 32 * 32),
-                            dtype=np.uint8)
+        data = rng.integers(0, 256, size=(count, 3 * 32 * 32), dtype=np.uint8)
         entry = {
             'filenames': [f'{name}_{i}.png' for i in range(count)],
             'batch_label': f'generated {name}',
@@ -104,9 +108,13 @@ def make_cifar100(root: Path, num_train: int = 8, num_test: int = 4,
     return root
 
 
-def make_tiny_imagenet(root: Path, num_classes: int = 4, per_class: int = 2,
-                       val_per_class: int = 1, num_test: int = 2,
-                       size: int = 64, seed: int = 0) -> Path:
+def make_tiny_imagenet(root: Path,
+                       num_classes: int = 4,
+                       per_class: int = 2,
+                       val_per_class: int = 1,
+                       num_test: int = 2,
+                       size: int = 64,
+                       seed: int = 0) -> Path:
     """Tiny-ImageNet-200 layout as extracted from the official archive:
     ``wnids.txt``, ``words.txt``, ``train/<wnid>/images/<wnid>_<i>.JPEG``
     (with ``<wnid>_boxes.txt``), ``val/images/val_<i>.JPEG`` with
@@ -125,17 +133,18 @@ def make_tiny_imagenet(root: Path, num_classes: int = 4, per_class: int = 2,
     rng.shuffle(shuffled)
     root.mkdir(parents=True, exist_ok=True)
     (root / 'wnids.txt').write_text('\n'.join(shuffled) + '\n')
-    (root / 'words.txt').write_text(
-        ''.join(f'{w}\tthing number {c}, item {c}\n'
-                for c, w in enumerate(ids)) + 'n99999999\tunused\n')
+    (root /
+     'words.txt').write_text(''.join(f'{w}\tthing number {c}, item {c}\n'
+                                     for c, w in enumerate(ids)) +
+                             'n99999999\tunused\n')
     for c, w in enumerate(ids):
         boxes = []
         for i in range(per_class):
             name = f'{w}_{i}.JPEG'
             _write_image(root / 'train' / w / 'images' / name, rng, size, c)
             boxes.append(f'{name}\t0\t0\t{size - 1}\t{size - 1}')
-        (root / 'train' / w / f'{w}_boxes.txt').write_text(
-            '\n'.join(boxes) + '\n')
+        (root / 'train' / w / f'{w}_boxes.txt').write_text('\n'.join(boxes) +
+                                                           '\n')
     lines, k = [], 0
     for c, w in enumerate(ids):
         for _ in range(val_per_class):
@@ -145,6 +154,50 @@ def make_tiny_imagenet(root: Path, num_classes: int = 4, per_class: int = 2,
             k += 1
     (root / 'val' / 'val_annotations.txt').write_text('\n'.join(lines) + '\n')
     for i in range(num_test):
-        _write_image(root / 'test' / 'images' / f'test_{i}.JPEG', rng, size,
-                     0)
+        _write_image(root / 'test' / 'images' / f'test_{i}.JPEG', rng, size, 0)
     return root
+
+
+# The users' mistakes, made in the real on-disk formats.
+
+
+def set_cifar_label(root: Path, split: str, index: int, label: int) -> None:
+    """Write ``label`` as sample ``index``'s fine label into the
+    ``cifar-100-python/<split>`` pickle (``split``: 'train' or 'test')."""
+    path = Path(root) / 'cifar-100-python' / split
+    with open(path, 'rb') as f:
+        entry = pickle.load(f)
+    entry['fine_labels'][index] = label
+    with open(path, 'wb') as f:
+        pickle.dump(entry, f)
+
+
+def set_list_label(list_file: Path, line: int, label: int) -> str:
+    """Replace the label on 1-based ``line`` of an ImageNet-style list
+    (``relative/path label``, e.g. ``meta/train.txt``); returns the new
+    line."""
+    list_file = Path(list_file)
+    lines = list_file.read_text().splitlines()
+    lines[line - 1] = f'{lines[line - 1].rsplit(" ", 1)[0]} {label}'
+    list_file.write_text('\n'.join(lines) + '\n')
+    return lines[line - 1]
+
+
+def corrupt_image(path: Path, how: str) -> Path:
+    """Damage an image file: ``'empty'`` (0 bytes), ``'truncated'`` (the
+    first half of its bytes, as an interrupted copy leaves it),
+    ``'no_eoi'`` (only its last 2 bytes, the JPEG end-of-image marker,
+    missing) or ``'text'`` (not an image)."""
+    path = Path(path)
+    data = path.read_bytes()
+    if how == 'empty':
+        path.write_bytes(b'')
+    elif how == 'truncated':
+        path.write_bytes(data[:len(data) // 2])
+    elif how == 'no_eoi':
+        path.write_bytes(data[:-2])
+    elif how == 'text':
+        path.write_text('<html>404 Not Found</html>')
+    else:
+        raise ValueError(f'unknown corruption {how!r}')
+    return path

@@ -59,20 +59,22 @@ def imagenet_tiny_options(data_root: Path, image_size: int = 32,
                           iters: Optional[int] = None) -> Dict[str, Any]:
     """Overrides that run an ImageNet config on :func:`make_imagenet` data.
 
-    Images are cropped to ``image_size`` (32 gives ResNets a 1×1 final map,
-    64 a 2×2 one); ``iters`` limits the train set to ``iters`` batches;
-    ``model.teacher_ckpt`` is cleared (random teacher).
+    Images are loaded as the dataset configs load them
+    (``CheckedLoadImageFromFile``) and cropped to ``image_size`` (32 gives
+    ResNets a 1×1 final map, 64 a 2×2 one); ``iters`` limits the train set
+    to ``iters`` batches; ``model.teacher_ckpt`` is cleared (random
+    teacher).
     """
     opts = _common_options(max_epochs)
     opts.update(_loader_options(data_root, batch_size, iters))
     opts['train_dataloader.dataset.pipeline'] = [
-        dict(type='LoadImageFromFile'),
+        dict(type='CheckedLoadImageFromFile'),
         dict(type='RandomResizedCrop', scale=image_size),
         dict(type='RandomFlip', prob=0.5, direction='horizontal'),
         dict(type='PackInputs'),
     ]
     test_pipeline = [
-        dict(type='LoadImageFromFile'),
+        dict(type='CheckedLoadImageFromFile'),
         dict(type='ResizeEdge', scale=image_size, edge='short'),
         dict(type='CenterCrop', crop_size=image_size),
         dict(type='PackInputs'),

@@ -20,7 +20,9 @@ data_preprocessor = dict(
     to_rgb=True)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    # a corrupt image stops the run naming it; on_error='skip' warns,
+    # counts and draws another sample instead (training only)
+    dict(type='CheckedLoadImageFromFile', on_error='raise'),
     # |angle| uniform in [0, 20], negated with probability 0.5
     dict(
         type='Rotate',
@@ -34,7 +36,7 @@ train_pipeline = [
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile'),
     dict(type='PackInputs'),
 ]
 

@@ -1,0 +1,3 @@
+from .load_image import CheckedLoadImageFromFile
+
+__all__ = ['CheckedLoadImageFromFile']

@@ -1,5 +1,8 @@
-"""Utilities that are neither models nor upstream workarounds."""
-from .config_check import (ConfigError, check_config,  # noqa: F401
-                           check_model)
+"""Errors and the pre-flight checks that run before anything is built."""
+from .errors import ConfigError, close_matches
+from .preflight import check_dataset_paths, check_teacher, preflight_check
 
-__all__ = ['ConfigError', 'check_config', 'check_model']
+__all__ = [
+    'ConfigError', 'close_matches', 'preflight_check', 'check_dataset_paths',
+    'check_teacher'
+]

@@ -1,9 +1,8 @@
-from .config_check_hook import ConfigCheckHook
-from .distill_diagnostics_hook import DistillDiagnosticsHook
-from .distill_warmup_hook import DistillLossWarmupHook
+from .dataset_check_hook import DatasetCheckHook
+from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'ConfigCheckHook', 'DistillDiagnosticsHook', 'DistillLossWarmupHook',
+    'DatasetCheckHook', 'NonFiniteLossError', 'NonFiniteLossHook',
     'WeightsOnlyCheckpointHook'
 ]

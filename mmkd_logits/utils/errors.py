@@ -1,0 +1,28 @@
+"""The exception of configuration mistakes found before training."""
+import difflib
+from typing import Iterable
+
+__all__ = ['ConfigError', 'close_matches']
+
+
+class ConfigError(ValueError):
+    """One or more configuration mistakes, found before training starts.
+
+    The message lists every problem on its own line, each naming the config
+    key, what is wrong and what is accepted.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        lines = '\n'.join(f'  - {p}' for p in self.problems)
+        super().__init__(f'{len(self.problems)} configuration problem(s):\n'
+                         f'{lines}')
+
+
+def close_matches(name: str, names: Iterable[str]) -> str:
+    """``'; did you mean: a, b'`` for names close to ``name``, else ``''``."""
+    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
+    if not close and isinstance(name, str):
+        lower = {n.lower(): n for n in names if isinstance(n, str)}
+        close = [lower[name.lower()]] if name.lower() in lower else []
+    return f'; did you mean: {", ".join(close)}' if close else ''

@@ -12,7 +12,7 @@ Module names follow the original network (``conv1``, ``bn1``,
 ``layer{1..4}.{i}.{conv*,bn*,shortcut.0,shortcut.1}``); the original
 ``linear.*`` classifier becomes ``head.fc.*``.
 """
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from .arch_registry import arch_setting, register_archs
 from .weight_init import he_conv_bn_init
 
 
@@ -79,36 +80,40 @@ class BottleneckV2(nn.Module):
         return F.relu(out + self.shortcut(x))
 
 
+@register_archs
 @MODELS.register_module()
 class CIFARResNetV2(BaseBackbone):
-    """The CRD/mdistiller CIFAR "v2" ResNet (generic form).
+    """The CRD/mdistiller CIFAR "v2" ResNet.
 
     Args:
-        block: ``'basic'`` or ``'bottleneck'``.
-        num_blocks: blocks per stage (4 stages).
+        arch: a key of ``arch_settings`` (``'ResNet18'``, ``'ResNet34'``,
+            ``'ResNet50'``); each is also a registry name
+            (``dict(type='ResNet50')``; these are not mmpretrain's ImageNet
+            ``ResNet``).
         zero_init_residual: zero the last BN weight of every residual branch
             (an option of the original, off by default).
         init_cfg: mmengine initialization config; ``None`` keeps the
             original initialization, applied at construction.
 
     ``forward`` returns a 1-tuple with the final feature map (after the last
-    ReLU, before global pooling): ``512 * expansion x H/8 x W/8``.
+    ReLU, before global pooling): ``512 * expansion x H/8 x W/8`` (512x4x4,
+    2048x4x4 for ``ResNet50``).
     """
 
-    blocks = {'basic': BasicBlockV2, 'bottleneck': BottleneckV2}
+    #: arch -> (block, blocks per stage)
+    arch_settings: Dict[str, Tuple[type, Tuple[int, int, int, int]]] = {
+        'ResNet18': (BasicBlockV2, (2, 2, 2, 2)),
+        'ResNet34': (BasicBlockV2, (3, 4, 6, 3)),
+        'ResNet50': (BottleneckV2, (3, 4, 6, 3)),
+    }
 
     def __init__(self,
-                 block: str = 'basic',
-                 num_blocks: Sequence[int] = (2, 2, 2, 2),
+                 arch: str,
                  zero_init_residual: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if block not in self.blocks:
-            raise ValueError(f'block must be one of {list(self.blocks)}, '
-                             f'got {block!r}')
-        if len(num_blocks) != 4:
-            raise ValueError(f'num_blocks needs 4 stages, got {num_blocks}')
-        block_cls = self.blocks[block]
+        block_cls, num_blocks = arch_setting(type(self), arch)
+        self.arch = arch
         self.out_channels = 512 * block_cls.expansion
         self.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
@@ -140,34 +145,3 @@ class CIFARResNetV2(BaseBackbone):
         x = self.layer3(x)
         x = self.layer4(x)
         return (x, )
-
-
-@MODELS.register_module()
-class ResNet18(CIFARResNetV2):
-    """CIFAR ``ResNet18``: basic blocks (2, 2, 2, 2); map 512x4x4."""
-
-    def __init__(self,
-                 zero_init_residual: bool = False,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__('basic', (2, 2, 2, 2), zero_init_residual, init_cfg)
-
-
-@MODELS.register_module()
-class ResNet34(CIFARResNetV2):
-    """CIFAR ``ResNet34``: basic blocks (3, 4, 6, 3); map 512x4x4."""
-
-    def __init__(self,
-                 zero_init_residual: bool = False,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__('basic', (3, 4, 6, 3), zero_init_residual, init_cfg)
-
-
-@MODELS.register_module()
-class ResNet50(CIFARResNetV2):
-    """CIFAR ``ResNet50``: bottlenecks (3, 4, 6, 3); map 2048x4x4."""
-
-    def __init__(self,
-                 zero_init_residual: bool = False,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__('bottleneck', (3, 4, 6, 3), zero_init_residual,
-                         init_cfg)

@@ -14,7 +14,7 @@ Module names follow the original network (``block{0..4}.{idx}``, with the
 original Sequential indices: conv at ``3j``, BN at ``3j+1``); the original
 ``classifier.*`` becomes ``head.fc.*``.
 """
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -22,18 +22,8 @@ import torch.nn.functional as F
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from .arch_registry import arch_setting, register_archs
 from .weight_init import he_conv_bn_init
-
-#: Channels of the convolutions of each of the five blocks.
-VGG_CFGS: Dict[str, Tuple[Tuple[int, ...], ...]] = {
-    'vgg8': ((64, ), (128, ), (256, ), (512, ), (512, )),
-    'vgg11': ((64, ), (128, ), (256, 256), (512, 512), (512, 512)),
-    'vgg13': ((64, 64), (128, 128), (256, 256), (512, 512), (512, 512)),
-    'vgg16':
-    ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512)),
-    'vgg19': ((64, 64), (128, 128), (256, 256, 256, 256), (512, 512, 512, 512),
-              (512, 512, 512, 512)),
-}
 
 
 def _vgg_block(in_channels: int, channels: Sequence[int]) -> nn.Sequential:
@@ -50,13 +40,15 @@ def _vgg_block(in_channels: int, channels: Sequence[int]) -> nn.Sequential:
     return nn.Sequential(*layers[:-1])
 
 
+@register_archs
 @MODELS.register_module()
 class CIFARVGG(BaseBackbone):
-    """The CRD/mdistiller CIFAR VGG with BN (generic form).
+    """The CRD/mdistiller CIFAR VGG with BN.
 
     Args:
-        arch: one of ``VGG_CFGS`` (``'vgg8'`` ... ``'vgg19'``), or the
-            per-block channel lists themselves.
+        arch: a key of ``arch_settings`` (``'vgg8'``, ``'vgg11'``,
+            ``'vgg13'``, ``'vgg16'``, ``'vgg19'``); each is also a registry
+            name (``dict(type='vgg13')``).
         init_cfg: mmengine initialization config; ``None`` keeps the
             original initialization (convs ``N(0, sqrt(2 / (k*k*out)))``
             with zero bias, unit-weight zero-bias BN), applied at
@@ -66,29 +58,30 @@ class CIFARVGG(BaseBackbone):
     before global pooling (512x4x4 for 32x32 inputs).
     """
 
-    def __init__(self,
-                 arch: Union[str, Sequence[Sequence[int]]] = 'vgg13',
-                 init_cfg: Optional[dict] = None) -> None:
+    #: arch -> channels of the convolutions of each of the five blocks:
+    #: ``vgg8`` is configuration "S" (5 convs), ``vgg11`` "A" (8),
+    #: ``vgg13`` "B" (10), ``vgg16`` "D" (13), ``vgg19`` "E" (16)
+    arch_settings: Dict[str, Tuple[Tuple[int, ...], ...]] = {
+        'vgg8': ((64, ), (128, ), (256, ), (512, ), (512, )),
+        'vgg11': ((64, ), (128, ), (256, 256), (512, 512), (512, 512)),
+        'vgg13': ((64, 64), (128, 128), (256, 256), (512, 512), (512, 512)),
+        'vgg16': ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512),
+                  (512, 512, 512)),
+        'vgg19': ((64, 64), (128, 128), (256, 256, 256, 256),
+                  (512, 512, 512, 512), (512, 512, 512, 512)),
+    }
+
+    def __init__(self, arch: str, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if isinstance(arch, str):
-            if arch not in VGG_CFGS:
-                raise ValueError(f'unknown VGG arch {arch!r}; expected one '
-                                 f'of {sorted(VGG_CFGS)}')
-            cfg = VGG_CFGS[arch]
-        else:
-            cfg = tuple(tuple(b) for b in arch)
-        if len(cfg) != 5:
-            raise ValueError(f'VGG needs 5 blocks, got {len(cfg)}')
+        cfg = arch_setting(type(self), arch)
+        self.arch = arch
         self.out_channels = cfg[-1][-1]
         in_channels = 3
         for i, channels in enumerate(cfg):
             self.add_module(f'block{i}', _vgg_block(in_channels, channels))
             in_channels = channels[-1]
         if init_cfg is None:
-            self._original_init()
-
-    def _original_init(self) -> None:
-        he_conv_bn_init(self, zero_conv_bias=True)
+            he_conv_bn_init(self, zero_conv_bias=True)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         pool_block3 = x.shape[2] == 64  # the original's Tiny-ImageNet rule
@@ -100,40 +93,3 @@ class CIFARVGG(BaseBackbone):
             x = F.max_pool2d(x, 2, 2)
         x = F.relu(self.block4(x))
         return (x, )
-
-
-class _FixedVGG(CIFARVGG):
-    arch_name: str = ''
-
-    def __init__(self, init_cfg: Optional[dict] = None) -> None:
-        super().__init__(self.arch_name, init_cfg=init_cfg)
-
-
-@MODELS.register_module(name='vgg8')
-class VGG8(_FixedVGG):
-    """``vgg8`` (configuration "S", with BN): 5 convs."""
-    arch_name = 'vgg8'
-
-
-@MODELS.register_module(name='vgg11')
-class VGG11(_FixedVGG):
-    """``vgg11`` (configuration "A", with BN): 8 convs."""
-    arch_name = 'vgg11'
-
-
-@MODELS.register_module(name='vgg13')
-class VGG13(_FixedVGG):
-    """``vgg13`` (configuration "B", with BN): 10 convs."""
-    arch_name = 'vgg13'
-
-
-@MODELS.register_module(name='vgg16')
-class VGG16(_FixedVGG):
-    """``vgg16`` (configuration "D", with BN): 13 convs."""
-    arch_name = 'vgg16'
-
-
-@MODELS.register_module(name='vgg19')
-class VGG19(_FixedVGG):
-    """``vgg19`` (configuration "E", with BN): 16 convs."""
-    arch_name = 'vgg19'

@@ -12,7 +12,7 @@ Module names follow the original network (``conv1``,
 ``block{1,2,3}.layer.{i}.{bn1,conv1,bn2,conv2,convShortcut}``, ``bn1``); the
 original ``fc.*`` classifier becomes ``head.fc.*``.
 """
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
+from .arch_registry import arch_setting, register_archs
 from .weight_init import he_conv_bn_init
 
 
@@ -86,13 +87,15 @@ class WRNGroup(nn.Module):
         return self.layer(x)
 
 
+@register_archs
 @MODELS.register_module()
 class WideResNetCIFAR(BaseBackbone):
     """The CRD/mdistiller pre-activation WRN-depth-widen_factor.
 
     Args:
-        depth: ``6n + 4``.
-        widen_factor: width multiplier ``k``.
+        arch: a key of ``arch_settings`` (``'wrn_16_1'``, ``'wrn_16_2'``,
+            ``'wrn_40_1'``, ``'wrn_40_2'``); each is also a registry name
+            (``dict(type='wrn_40_2')``).
         drop_rate: dropout between the two convolutions of each block
             (0 in every network of the zoo).
         init_cfg: mmengine initialization config; ``None`` keeps the
@@ -103,16 +106,23 @@ class WideResNetCIFAR(BaseBackbone):
     before global pooling: ``64k x H/4 x W/4``.
     """
 
+    #: arch -> (depth ``6n + 4``, widen factor ``k``)
+    arch_settings: Dict[str, Tuple[int, int]] = {
+        'wrn_16_1': (16, 1),
+        'wrn_16_2': (16, 2),
+        'wrn_40_1': (40, 1),
+        'wrn_40_2': (40, 2),
+    }
+
     def __init__(self,
-                 depth: int = 16,
-                 widen_factor: int = 1,
+                 arch: str,
                  drop_rate: float = 0.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if (depth - 4) % 6 != 0:
-            raise ValueError(f'WRN depth must be 6n+4, got {depth}')
+        depth, widen_factor = arch_setting(type(self), arch)
         n = (depth - 4) // 6
         widths = (16, 16 * widen_factor, 32 * widen_factor, 64 * widen_factor)
+        self.arch = arch
         self.out_channels = widths[3]
         self.conv1 = nn.Conv2d(3, widths[0], 3, padding=1, bias=False)
         self.block1 = WRNGroup(n, widths[0], widths[1], 1, drop_rate)
@@ -121,44 +131,9 @@ class WideResNetCIFAR(BaseBackbone):
         self.bn1 = nn.BatchNorm2d(widths[3])
         self.relu = nn.ReLU(inplace=True)
         if init_cfg is None:
-            self._original_init()
-
-    def _original_init(self) -> None:
-        he_conv_bn_init(self)
+            he_conv_bn_init(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.conv1(x)
         x = self.block3(self.block2(self.block1(x)))
         return (self.relu(self.bn1(x)), )
-
-
-@MODELS.register_module(name='wrn_16_1')
-class WRN16x1(WideResNetCIFAR):
-    """``wrn_16_1``: depth 16, width 1 (map 64x8x8)."""
-
-    def __init__(self, init_cfg: Optional[dict] = None) -> None:
-        super().__init__(16, 1, init_cfg=init_cfg)
-
-
-@MODELS.register_module(name='wrn_16_2')
-class WRN16x2(WideResNetCIFAR):
-    """``wrn_16_2``: depth 16, width 2 (map 128x8x8)."""
-
-    def __init__(self, init_cfg: Optional[dict] = None) -> None:
-        super().__init__(16, 2, init_cfg=init_cfg)
-
-
-@MODELS.register_module(name='wrn_40_1')
-class WRN40x1(WideResNetCIFAR):
-    """``wrn_40_1``: depth 40, width 1 (map 64x8x8)."""
-
-    def __init__(self, init_cfg: Optional[dict] = None) -> None:
-        super().__init__(40, 1, init_cfg=init_cfg)
-
-
-@MODELS.register_module(name='wrn_40_2')
-class WRN40x2(WideResNetCIFAR):
-    """``wrn_40_2``: depth 40, width 2 (map 128x8x8)."""
-
-    def __init__(self, init_cfg: Optional[dict] = None) -> None:
-        super().__init__(40, 2, init_cfg=init_cfg)

@@ -1,10 +1,12 @@
 # DKD: resnet32x4 -> ShuffleV1 on CIFAR-100.
-# The pair's DKD beta 8 (the default; mdistiller
-# configs/cifar100/dkd/res32x4_shuv1.yaml sets none).
 from mmengine.config import read_base
 
 with read_base():
     from ._base_.pairs.r32x4_shuv1_cifar100 import *  # noqa: F401,F403
     from ._base_.distill.dkd import *  # noqa: F401,F403
 
-model.merge(distill)  # noqa: F405
+model.merge(method)  # noqa: F405
+model.distiller.distill_losses.loss_dkd.update(  # noqa: F405
+    tau=pair.tau, beta=pair.dkd_beta)  # noqa: F405
+model.distiller.warmup = dict(epochs=pair.warmup)  # noqa: F405
+del method, pair  # noqa: F821

@@ -1,14 +1,12 @@
 # DKD: ResNet-50 -> MobileNet-V1 on ImageNet-1K.
-# As mdistiller configs/imagenet/r50_mv1/dkd.yaml: T=1, alpha=1, beta=2, CE
-# weight 1. Warm-up 1 epoch (the method's hook, last in custom_hooks), ramped
-# linearly over the first epoch's iterations (the authors' code steps the
-# factor min(epoch / 1, 1) per 1-based epoch, i.e. 1 throughout).
 from mmengine.config import read_base
 
 with read_base():
     from ._base_.pairs.r50_mbv1_imagenet import *  # noqa: F401,F403
     from ._base_.distill.dkd import *  # noqa: F401,F403
 
-model.merge(distill)  # noqa: F405
-model.distiller.distill_losses.loss_dkd.update(tau=1, beta=2)  # noqa: F405
-custom_hooks[-1].update(warmup_epochs=1, by_epoch=False)  # noqa: F405
+model.merge(method)  # noqa: F405
+model.distiller.distill_losses.loss_dkd.update(  # noqa: F405
+    tau=pair.tau, beta=pair.dkd_beta)  # noqa: F405
+model.distiller.warmup = dict(epochs=pair.warmup)  # noqa: F405
+del method, pair  # noqa: F821

@@ -1,10 +1,12 @@
 # DKD: vgg13 -> MobileNetV2 on CIFAR-100.
-# The pair's DKD beta 6 (mdistiller configs/cifar100/dkd/vgg13_mv2.yaml).
 from mmengine.config import read_base
 
 with read_base():
     from ._base_.pairs.vgg13_mbv2_cifar100 import *  # noqa: F401,F403
     from ._base_.distill.dkd import *  # noqa: F401,F403
 
-model.merge(distill)  # noqa: F405
-model.distiller.distill_losses.loss_dkd.beta = 6  # noqa: F405
+model.merge(method)  # noqa: F405
+model.distiller.distill_losses.loss_dkd.update(  # noqa: F405
+    tau=pair.tau, beta=pair.dkd_beta)  # noqa: F405
+model.distiller.warmup = dict(epochs=pair.warmup)  # noqa: F405
+del method, pair  # noqa: F821

@@ -1,11 +1,12 @@
 # KD: ResNet18 -> ShuffleV2 on Tiny-ImageNet.
-# DOT's Tiny-ImageNet KD baseline (mdistiller configs/tiny_imagenet/dot/*.yaml)
-# runs mdistiller's KD defaults T=4, KD weight 0.9, CE weight 0.1, as
-# _base_/distill/kd.py.
 from mmengine.config import read_base
 
 with read_base():
     from ._base_.pairs.r18_shuv2_tiny_imagenet import *  # noqa: F401,F403
     from ._base_.distill.kd import *  # noqa: F401,F403
 
-model.merge(distill)  # noqa: F405
+model.merge(method)  # noqa: F405
+model.architecture.head.loss.loss_weight = pair.kd_ce_weight  # noqa: F405
+model.distiller.distill_losses.loss_kd.update(  # noqa: F405
+    tau=pair.tau, loss_weight=pair.kd_weight)  # noqa: F405
+del method, pair  # noqa: F821

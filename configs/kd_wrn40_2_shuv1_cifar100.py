@@ -5,4 +5,8 @@ with read_base():
     from ._base_.pairs.wrn40_2_shuv1_cifar100 import *  # noqa: F401,F403
     from ._base_.distill.kd import *  # noqa: F401,F403
 
-model.merge(distill)  # noqa: F405
+model.merge(method)  # noqa: F405
+model.architecture.head.loss.loss_weight = pair.kd_ce_weight  # noqa: F405
+model.distiller.distill_losses.loss_kd.update(  # noqa: F405
+    tau=pair.tau, loss_weight=pair.kd_weight)  # noqa: F405
+del method, pair  # noqa: F821

@@ -5,4 +5,8 @@ with read_base():
     from ._base_.pairs.r110_r32_cifar100 import *  # noqa: F401,F403
     from ._base_.distill.rld import *  # noqa: F401,F403
 
-model.merge(distill)  # noqa: F405
+model.merge(method)  # noqa: F405
+model.distiller.distill_losses.loss_rld.update(  # noqa: F405
+    tau=pair.tau, beta=pair.rld_beta)  # noqa: F405
+model.distiller.warmup = dict(epochs=pair.warmup)  # noqa: F405
+del method, pair  # noqa: F821

@@ -1,11 +1,17 @@
 # SD-DKD: ResNet18 -> MobileNetV2 on Tiny-ImageNet.
-# No published Tiny-ImageNet setting for this method: its defaults
-# (_base_/distill/sdd_dkd.py, the CIFAR-100 / mdistiller-default values), M =
-# (1, 2, 4) (cross family).
+# No published Tiny-ImageNet setting for this method: its CIFAR-100
+# defaults (see the method and pair configs).
 from mmengine.config import read_base
 
 with read_base():
     from ._base_.pairs.r18_mbv2_tiny_imagenet import *  # noqa: F401,F403
     from ._base_.distill.sdd_dkd import *  # noqa: F401,F403
 
-model.merge(distill)  # noqa: F405
+model.merge(method)  # noqa: F405
+model.distiller.distill_losses.loss_sdd.update(  # noqa: F405
+    tau=pair.tau, beta=pair.dkd_beta)  # noqa: F405
+model.distiller.student_recorders.regions.scales = pair.sdd_scales  # noqa
+model.distiller.teacher_recorders.regions.scales = pair.sdd_scales  # noqa
+optim_wrapper.clip_grad = clip_grad  # noqa: F405
+model.distiller.warmup = dict(epochs=pair.warmup)  # noqa: F405
+del method, pair, clip_grad  # noqa: F821

@@ -1,24 +1,40 @@
-# Runtime for plain (teacher) training with mmpretrain.
+# Runtime of every config (plain teacher training with mmpretrain; the
+# distillation runtime extends it).
+from mmengine.hooks import (CheckpointHook, DistSamplerSeedHook, IterTimerHook,
+                            LoggerHook, ParamSchedulerHook)
+from mmengine.visualization import LocalVisBackend
+from mmpretrain.engine.hooks import VisualizationHook
+from mmpretrain.visualization import UniversalVisualizer
+
+from mmkd_logits.engine.hooks import (DatasetCheckHook, NonFiniteLossHook,
+                                      WeightsOnlyCheckpointHook)
+
 default_scope = 'mmpretrain'
-custom_imports = dict(imports=['mmkd_logits'], allow_failed_imports=False)
 
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=100),
-    param_scheduler=dict(type='ParamSchedulerHook'),
+    timer=dict(type=IterTimerHook),
+    logger=dict(type=LoggerHook, interval=100),
+    param_scheduler=dict(type=ParamSchedulerHook),
     # atomic writes: a run killed while saving never leaves a torn file
     checkpoint=dict(
-        type='CheckpointHook',
+        type=CheckpointHook,
         interval=1,
         max_keep_ckpts=3,
         save_best='auto',
         backend_args=dict(backend='atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='VisualizationHook', enable=False),
+    sampler_seed=dict(type=DistSamplerSeedHook),
+    visualization=dict(type=VisualizationHook, enable=False),
 )
 
-# checkpoints without pickled objects: they load with weights_only=True
-custom_hooks = [dict(type='mmrazor.WeightsOnlyCheckpointHook')]
+custom_hooks = [
+    # checkpoints without pickled objects: they load with weights_only=True
+    dict(type=WeightsOnlyCheckpointHook),
+    # labels outside [0, num_classes) stop the run before the first step,
+    # naming the file and the sample
+    dict(type=DatasetCheckHook),
+    # the first NaN / inf loss stops the run, naming the iteration and term
+    dict(type=NonFiniteLossHook),
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -26,8 +42,8 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type=UniversalVisualizer, vis_backends=[dict(type=LocalVisBackend)])
 log_level = 'INFO'
 load_from = None
 resume = False

@@ -1,8 +1,11 @@
 # What every CIFAR-100 teacher -> student pair shares: the data (batch 64,
-# crop + flip), the 240-epoch schedule (lr 0.05), the distillation runtime
-# and the model's data preprocessor. A pair config (<teacher>_<student>_
-# cifar100.py) adds the student, the teacher, teacher_ckpt and, for
-# ShuffleNet / MobileNet students, lr 0.01.
+# crop + flip), the 240-epoch schedule (lr 0.05), the distillation runtime,
+# the distillation model (mmrazor's SingleTeacherDistill with our
+# LogitDistiller, recording the logits and labels) and the recipe values of
+# the CIFAR-100 experiments in `pair`. A pair config
+# (<teacher>_<student>_cifar100.py) adds the student, the teacher,
+# teacher_ckpt and its own values; each leaf config applies the values its
+# method uses and deletes `pair`.
 #
 # Teachers: the CRD / mdistiller CIFAR-100 teachers, published in
 # mdistiller's `cifar_teachers.tar`
@@ -16,12 +19,40 @@
 # configs/vanilla_<arch>_cifar100.py.
 from mmengine.config import read_base
 
+from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
+
 with read_base():
     from ..datasets.cifar100_bs64 import *  # noqa: F401,F403
     from ..schedules.cifar100_240e import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
 
 model = dict(
-    data_preprocessor=dict(
-        type='mmpretrain.ClsDataPreprocessor',
-        **data_preprocessor))  # noqa: F405
+    _scope_='mmrazor',
+    type=SingleTeacherDistill,
+    distiller=dict(
+        type=LogitDistiller,
+        # the logits (output of head.fc) of both models and the labels (the
+        # second input of the student's head.loss_module: gt_labels, [B])
+        student_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc'),
+            gt_labels=dict(type='ModuleInputs', source='head.loss_module')),
+        teacher_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc'))))
+
+pair = dict(
+    # temperature of KD, DKD, RLD, LDRLD, SD-DKD and AEKT (mdistiller's
+    # cfg.py defaults, the RLD / SDD / LDRLD code)
+    tau=4.0,
+    # loss warm-up of DKD, RLD, SD-DKD (and AEKT by analogy): x min(epoch /
+    # 20, 1), 1-based epochs (mdistiller / RLD / SDD trainers)
+    warmup=20,
+    # DKD's beta (mdistiller's default); pair configs set theirs
+    dkd_beta=8.0,
+    # RLD's beta: the RLD authors' CIFAR-100 default for every pair (their
+    # per-pair configs change only the lr)
+    rld_beta=8.0,
+    # KD: distillation weight 0.9, student CE 0.1 (mdistiller's defaults)
+    kd_weight=0.9,
+    kd_ce_weight=0.1,
+    # SDD scales, set by each pair config
+    sdd_scales=(1, 2, 4))

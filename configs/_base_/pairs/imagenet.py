@@ -1,10 +1,13 @@
 # What every ImageNet-1K teacher -> student pair shares: the data (8 GPUs x
-# 64 = 512), the 100-epoch schedule (lr 0.2), the distillation runtime and
-# the model's data preprocessor. A pair config adds the student, the teacher
-# and teacher_ckpt. The teachers are mmpretrain's published ResNets (URLs in
-# _base_/models/imagenet/resnet{34,50}.py); DKD/SDD/RLD used torchvision's
-# (73.31 / 76.16 top-1).
+# 64 = 512), the 100-epoch schedule (lr 0.2), the distillation runtime, the
+# distillation model (as in cifar100.py) and the recipe values of the
+# ImageNet experiments in `pair`. A pair config adds the student, the
+# teacher and teacher_ckpt. The teachers are mmpretrain's published ResNets
+# (URLs in the pair configs); DKD / SDD / RLD used torchvision's (73.31 /
+# 76.16 top-1).
 from mmengine.config import read_base
+
+from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
 
 with read_base():
     from ..datasets.imagenet_bs64 import *  # noqa: F401,F403
@@ -12,6 +15,29 @@ with read_base():
     from ..distill_runtime import *  # noqa: F401,F403
 
 model = dict(
-    data_preprocessor=dict(
-        type='mmpretrain.ClsDataPreprocessor',
-        **data_preprocessor))  # noqa: F405
+    _scope_='mmrazor',
+    type=SingleTeacherDistill,
+    distiller=dict(
+        type=LogitDistiller,
+        # the logits (output of head.fc) of both models and the labels (the
+        # second input of the student's head.loss_module: gt_labels, [B])
+        student_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc'),
+            gt_labels=dict(type='ModuleInputs', source='head.loss_module')),
+        teacher_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc'))))
+
+pair = dict(
+    # T=1 for KD, DKD, RLD, SD-DKD and AEKT (mdistiller's and the RLD / SDD
+    # authors' ImageNet configs); LDRLD has no published ImageNet setting
+    # and uses the same
+    tau=1.0,
+    # loss warm-up 1 epoch (their ImageNet configs): min(epoch / 1, 1) with
+    # 1-based epochs is a factor of 1 from the first step
+    warmup=1,
+    dkd_beta=0.5,  # set by each pair config
+    rld_beta=0.5,  # the RLD authors use the pair's DKD beta
+    # KD: weight 0.5, student CE 0.5 (mdistiller configs/imagenet/*/kd.yaml)
+    kd_weight=0.5,
+    kd_ce_weight=0.5,
+    sdd_scales=(1, 2, 4))  # set by each pair config

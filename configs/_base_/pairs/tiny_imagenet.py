@@ -1,7 +1,10 @@
 # What every Tiny-ImageNet teacher -> student pair shares: the data (64x64,
 # 4 GPUs x 64 = 256), the 200-epoch schedule of DOT's Tiny-ImageNet configs
 # (lr 0.2 for every student, also MobileNetV2 and ShuffleV2), the
-# distillation runtime and the model's data preprocessor.
+# distillation runtime, the distillation model (as in cifar100.py) and the
+# recipe values in `pair`. Only KD has a published Tiny-ImageNet setting
+# (DOT: mdistiller's KD defaults); the other methods use their CIFAR-100
+# defaults.
 #
 # Teacher: the Tiny-ImageNet ResNet18. mdistiller's code loads it from
 # download_ckpts/tiny_imagenet_teachers/ResNet18_vanilla/ti_res18, but we
@@ -12,12 +15,32 @@
 # pass --cfg-options model.teacher_ckpt=PATH).
 from mmengine.config import read_base
 
+from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
+
 with read_base():
     from ..datasets.tiny_imagenet_bs64 import *  # noqa: F401,F403
     from ..schedules.tiny_imagenet_200e import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
 
 model = dict(
-    data_preprocessor=dict(
-        type='mmpretrain.ClsDataPreprocessor',
-        **data_preprocessor))  # noqa: F405
+    _scope_='mmrazor',
+    type=SingleTeacherDistill,
+    distiller=dict(
+        type=LogitDistiller,
+        # the logits (output of head.fc) of both models and the labels (the
+        # second input of the student's head.loss_module: gt_labels, [B])
+        student_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc'),
+            gt_labels=dict(type='ModuleInputs', source='head.loss_module')),
+        teacher_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc'))))
+
+# the CIFAR-100 values (see cifar100.py)
+pair = dict(
+    tau=4.0,
+    warmup=20,
+    dkd_beta=8.0,
+    rld_beta=8.0,
+    kd_weight=0.9,
+    kd_ce_weight=0.1,
+    sdd_scales=(1, 2, 4))

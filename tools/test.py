@@ -24,8 +24,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from mmkd_logits.compat import trust_file  # noqa: E402
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from train import setup_cpu_distributed  # noqa: E402
+from mmkd_logits.apis.launch import setup_cpu_distributed  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -68,6 +67,7 @@ def main(argv=None) -> dict:
                                 osp.splitext(osp.basename(args.config))[0])
     if 'teacher_ckpt' in cfg.model:
         cfg.model.teacher_ckpt = None  # the checkpoint holds the teacher
+        cfg.model.distiller.allow_random_teacher = True
     cfg.load_from = None
     if args.trust_checkpoint:
         trust_file(args.checkpoint)

@@ -1,26 +1,20 @@
 """Train a distillation (or a plain teacher) from a config, like mmrazor's.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--random-teacher] [--cfg-options KEY=VALUE ...]
+        [--launcher {none,pytorch,slurm,mpi}]
 
-Differences from mmpretrain's/mmrazor's ``tools/train.py``, all of them so
-that the same command works everywhere:
+Differences from mmpretrain's / mmrazor's ``tools/train.py``:
 
-* the plugin is imported from this checkout even when it is not
-  pip-installed (the repository root is put on ``sys.path``);
-* distributed runs on machines without a GPU use the gloo backend: the
-  process group is created here (mmengine's launcher would call
-  ``torch.cuda.set_device``) and DDP is built with ``device_ids=None``;
+* paths on disk are checked before anything is built
+  (:func:`mmkd_logits.utils.preflight_check`): a ``teacher_ckpt`` that does
+  not exist, a distillation config without ``teacher_ckpt`` (refused unless
+  ``--random-teacher``), missing dataset folders;
+* a warning when the total batch differs from the one the lr is set for;
+* distributed runs on machines without a GPU use the gloo backend;
 * the run's own ``work_dir`` is trusted for full unpickling of checkpoints
   (``--resume``); any other checkpoint loads with ``weights_only=True``
   unless given with ``--trust-checkpoint PATH``;
-* configuration mistakes (dataset paths that do not exist, recorder sources
-  that are not in the model, ``loss_forward_mappings`` that do not fit the
-  loss, student/teacher class counts that differ) stop the run before
-  anything is built, with one message listing them
-  (:mod:`mmkd_logits.utils.config_check`; ``--no-config-check`` skips it),
-  and ``ConfigCheckHook`` checks the built model again before the first
-  iteration;
 * temporary files left by a run killed while saving a checkpoint are
   removed from the work dir.
 """
@@ -29,20 +23,11 @@ import os
 import os.path as osp
 import sys
 
+from mmengine.config import Config, DictAction
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
-
-import torch  # noqa: E402
-import torch.distributed as dist  # noqa: E402
-
-import mmkd_logits  # noqa: E402,F401  (registers everything, applies compat)
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-from mmkd_logits.compat import trust_directory, trust_file  # noqa: E402
-from mmkd_logits.compat.fileio import remove_stale_temp_files  # noqa: E402
-from mmkd_logits.utils.config_check import (ConfigError,  # noqa: E402
-                                            check_config)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -70,17 +55,17 @@ def parse_args(argv=None) -> argparse.Namespace:
         action='store_true',
         help='scale the lr linearly with the total batch size')
     parser.add_argument(
+        '--random-teacher',
+        action='store_true',
+        help='distil from a teacher without weights (smoke runs, tests): '
+        'sets model.distiller.allow_random_teacher=True')
+    parser.add_argument(
         '--trust-checkpoint',
         action='append',
         default=[],
         metavar='PATH',
         help='allow full unpickling of this checkpoint file (only for files '
         'you trust; others load with weights_only=True). Repeatable.')
-    parser.add_argument(
-        '--no-config-check',
-        action='store_true',
-        help='skip the checks of dataset paths, recorder sources, loss '
-        'mappings and class counts that run before training')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -101,123 +86,70 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply the command line to the config."""
+    """Apply the command line to the config (mmpretrain's semantics)."""
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
     cfg.launcher = args.launcher
-
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-
     if args.amp:
-        if not torch.cuda.is_available():
-            raise SystemExit('--amp needs a CUDA GPU (mmengine\'s '
-                             'AmpOptimWrapper); run without --amp on CPU.')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
-
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.random_teacher and 'distiller' in cfg.get('model', {}):
+        cfg.model.distiller.allow_random_teacher = True
     return cfg
-
-
-def setup_cpu_distributed(cfg: Config) -> None:
-    """Let mmengine's runner train with several CPU processes (gloo).
-
-    mmengine's ``pytorch`` launcher always calls ``torch.cuda.set_device``
-    and its DDP wrapper always passes ``device_ids=[LOCAL_RANK]``; both fail
-    without a GPU. The runner skips its own initialisation when a process
-    group exists, so one is created here with the gloo backend, and DDP gets
-    ``device_ids=None``.
-    """
-    if cfg.launcher == 'none' or torch.cuda.is_available():
-        return
-    if not dist.is_initialized():
-        if cfg.launcher == 'slurm':
-            _slurm_env_to_torch_env()
-        dist.init_process_group(backend='gloo')
-    wrapper = cfg.get('model_wrapper_cfg', None) or dict(
-        type='MMDistributedDataParallel',
-        broadcast_buffers=False,
-        find_unused_parameters=cfg.get('find_unused_parameters', False))
-    wrapper['device_ids'] = None
-    cfg.model_wrapper_cfg = wrapper
-    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
-
-
-def ensure_weights_only_checkpoints(cfg: Config) -> None:
-    """Add ``WeightsOnlyCheckpointHook`` unless the config already has it.
-
-    Checkpoints then hold only tensors and plain data, so that teachers,
-    ``load_from`` and ``tools/test.py`` load them with ``weights_only=True``.
-    """
-    hooks = list(cfg.get('custom_hooks', None) or [])
-    names = {str(h.get('type', '')).split('.')[-1] for h in hooks}
-    if 'WeightsOnlyCheckpointHook' not in names:
-        hooks.append(dict(type='mmrazor.WeightsOnlyCheckpointHook'))
-        cfg.custom_hooks = hooks
-
-
-def ensure_config_check_hook(cfg: Config) -> None:
-    """Add ``ConfigCheckHook`` unless the config already has it."""
-    hooks = list(cfg.get('custom_hooks', None) or [])
-    names = {str(h.get('type', '')).split('.')[-1] for h in hooks}
-    if 'ConfigCheckHook' not in names:
-        hooks.append(dict(type='mmrazor.ConfigCheckHook'))
-        cfg.custom_hooks = hooks
-
-
-def _slurm_env_to_torch_env() -> None:
-    """Translate SLURM variables into the ones ``init_process_group`` reads."""
-    os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
-    os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
-    os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
-    os.environ.setdefault('MASTER_PORT', os.environ.get('PORT', '29500'))
-    if 'MASTER_ADDR' not in os.environ:
-        import subprocess
-        node_list = os.environ['SLURM_NODELIST']
-        os.environ['MASTER_ADDR'] = subprocess.getoutput(
-            f'scontrol show hostname {node_list} | head -n1')
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
+    cfg = merge_args(Config.fromfile(args.config), args)
 
+    # the mistakes users hit first, before anything slow is imported/built
+    from mmkd_logits.utils import ConfigError, preflight_check
+    try:
+        preflight_check(cfg)
+    except ConfigError as err:
+        raise SystemExit(f'{args.config}: {err}') from None
+
+    import torch
+    from mmengine.logging import print_log
+    from mmengine.runner import Runner
+
+    from mmkd_logits.apis.launch import (lr_scale_warning,
+                                         setup_cpu_distributed)
+    from mmkd_logits.compat import trust_directory, trust_file
+    from mmkd_logits.compat.fileio import remove_stale_temp_files
+    if args.amp and not torch.cuda.is_available():
+        raise SystemExit("--amp needs a CUDA GPU (mmengine's "
+                         'AmpOptimWrapper); run without --amp on CPU.')
     # the run's own checkpoints may be fully unpickled; nothing else may
     trust_directory(cfg.work_dir)
     for path in args.trust_checkpoint:
         trust_file(path)
-
-    if not args.no_config_check:
-        try:
-            check_config(cfg)
-        except ConfigError as err:
-            raise SystemExit(f'{args.config}: {err}') from None
-        ensure_config_check_hook(cfg)
     # a run killed while saving leaves a temporary file; never a torn one
     if os.environ.get('RANK', os.environ.get('SLURM_PROCID', '0')) == '0':
         remove_stale_temp_files(cfg.work_dir)
 
-    ensure_weights_only_checkpoints(cfg)
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
+    warning = lr_scale_warning(cfg, runner.world_size)
+    if warning:
+        print_log(warning, logger='current', level=30)
     runner.train()
 
 

@@ -21,8 +21,8 @@ CONFIGS = REPO_ROOT / 'configs'
 TOOLS = REPO_ROOT / 'tools'
 
 __all__ = [
-    'REPO_ROOT', 'CONFIGS', 'TOOLS', 'imagenet_tiny_options',
-    'cifar_tiny_options', 'tiny_imagenet_tiny_options', 'imagenet_cli_options',
+    'REPO_ROOT', 'CONFIGS', 'TOOLS', 'RANDOM_TEACHER',
+    'imagenet_tiny_options', 'cifar_tiny_options', 'tiny_imagenet_tiny_options', 'imagenet_cli_options',
     'options_to_cli', 'build_and_train', 'run_tool', 'no_cifar_md5'
 ]
 
@@ -45,9 +45,15 @@ def _loader_options(data_root: Path, batch_size: int,
     return opts
 
 
+#: the options that make a distillation config run without a teacher
+#: checkpoint (a random teacher); drop them for plain (vanilla) configs
+RANDOM_TEACHER = ('model.teacher_ckpt', 'model.distiller.allow_random_teacher')
+
+
 def _common_options(max_epochs: int) -> Dict[str, Any]:
     return {
         'model.teacher_ckpt': None,
+        'model.distiller.allow_random_teacher': True,
         'train_cfg.max_epochs': max_epochs,
         'default_hooks.logger.interval': 1,
         'randomness.seed': 0,
@@ -159,11 +165,6 @@ def build_and_train(config_path: Any,
     from mmengine.config import Config
     from mmengine.runner import Runner
     from mmkd_logits.compat import trust_directory
-    sys.path.insert(0, str(TOOLS))
-    try:
-        from train import ensure_weights_only_checkpoints
-    finally:
-        sys.path.remove(str(TOOLS))
 
     path = Path(config_path)
     if not path.is_absolute():
@@ -181,7 +182,6 @@ def build_and_train(config_path: Any,
     if resume:
         cfg.load_from = None
     cfg.experiment_name = f'{path.stem}_{os.getpid()}_{next(_counter)}'
-    ensure_weights_only_checkpoints(cfg)
     trust_directory(str(work_dir))
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -19,7 +19,7 @@ import torch
 
 from tests.helpers.datasets import (make_cifar100, make_imagenet,
                                     make_tiny_imagenet)
-from tests.helpers.training import (CONFIGS, build_and_train,
+from tests.helpers.training import (CONFIGS, RANDOM_TEACHER, build_and_train,
                                     cifar_tiny_options, imagenet_tiny_options,
                                     no_cifar_md5, tiny_imagenet_tiny_options)
 
@@ -227,7 +227,8 @@ def test_config_builds_with_its_published_settings(stem, data, no_random_init):
     # which alone would cost a minute over all configs
     options['train_dataloader.dataset.serialize_data'] = False
     if vanilla:
-        options.pop('model.teacher_ckpt')
+        for key in RANDOM_TEACHER:
+            options.pop(key)
     cfg, teacher_ckpt = _load(stem, options)
     _build_dataset(cfg, dataset)
     classes = NUM_CLASSES[dataset]

@@ -14,7 +14,7 @@ from tests.helpers.cifar_zoo import (build_zoo_model, load_converter,
                                      random_original_state_dict,
                                      ref_cifar_resnet, ref_vgg, ref_wrn)
 from tests.helpers.datasets import make_cifar100
-from tests.helpers.training import (CONFIGS, build_and_train,
+from tests.helpers.training import (CONFIGS, RANDOM_TEACHER, build_and_train,
                                     cifar_tiny_options, no_cifar_md5, run_tool)
 
 
@@ -423,7 +423,8 @@ def test_vanilla_teacher_config_trains_and_its_checkpoint_is_a_teacher(
     iteration); its checkpoint loads into the zoo network strictly."""
     data = make_cifar100(tmp_path / 'cifar', num_train=2, num_test=2)
     options = cifar_tiny_options(data, batch_size=2, max_epochs=1, iters=1)
-    del options['model.teacher_ckpt']  # not a distillation
+    for key in RANDOM_TEACHER:  # not a distillation
+        del options[key]
     with no_cifar_md5():
         runner = build_and_train('vanilla_wrn_16_1_cifar100.py',
                                  tmp_path / 'work', options)

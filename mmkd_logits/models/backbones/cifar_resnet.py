@@ -41,8 +41,6 @@ class CIFARBasicBlock(nn.Module):
             the identity.
     """
 
-    expansion = 1
-
     def __init__(self,
                  in_channels: int,
                  channels: int,
@@ -61,41 +59,6 @@ class CIFARBasicBlock(nn.Module):
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        return F.relu(out + identity)
-
-
-class CIFARBottleneck(nn.Module):
-    """1x1 - 3x3 - 1x1 bottleneck (expansion 4) of the same family.
-
-    Not used by any network of the zoo (all of them are ``basicblock``
-    networks); kept so that ``CIFARResNet(block='bottleneck')`` mirrors the
-    original's options.
-    """
-
-    expansion = 4
-
-    def __init__(self,
-                 in_channels: int,
-                 channels: int,
-                 stride: int = 1,
-                 downsample: Optional[nn.Module] = None) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, channels, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.conv2 = nn.Conv2d(
-            channels, channels, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(channels)
-        self.conv3 = nn.Conv2d(
-            channels, channels * self.expansion, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(channels * self.expansion)
-        self.relu = nn.ReLU(inplace=True)
-        self.downsample = downsample
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
         return F.relu(out + identity)
 
 

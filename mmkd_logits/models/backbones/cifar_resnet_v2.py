@@ -90,8 +90,6 @@ class CIFARResNetV2(BaseBackbone):
             ``'ResNet50'``); each is also a registry name
             (``dict(type='ResNet50')``; these are not mmpretrain's ImageNet
             ``ResNet``).
-        zero_init_residual: zero the last BN weight of every residual branch
-            (an option of the original, off by default).
         init_cfg: mmengine initialization config; ``None`` keeps the
             original initialization, applied at construction.
 
@@ -107,10 +105,7 @@ class CIFARResNetV2(BaseBackbone):
         'ResNet50': (BottleneckV2, (3, 4, 6, 3)),
     }
 
-    def __init__(self,
-                 arch: str,
-                 zero_init_residual: bool = False,
-                 init_cfg: Optional[dict] = None) -> None:
+    def __init__(self, arch: str, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         block_cls, num_blocks = arch_setting(type(self), arch)
         self.arch = arch
@@ -127,16 +122,7 @@ class CIFARResNetV2(BaseBackbone):
                 in_channels = planes * block_cls.expansion
             self.add_module(f'layer{i + 1}', nn.Sequential(*layers))
         if init_cfg is None:
-            self._original_init(zero_init_residual)
-
-    def _original_init(self, zero_init_residual: bool) -> None:
-        he_conv_bn_init(self)
-        if zero_init_residual:
-            for m in self.modules():
-                if isinstance(m, BottleneckV2):
-                    nn.init.zeros_(m.bn3.weight)
-                elif isinstance(m, BasicBlockV2):
-                    nn.init.zeros_(m.bn2.weight)
+            he_conv_bn_init(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = F.relu(self.bn1(self.conv1(x)))

@@ -51,8 +51,6 @@ class InvertedResidualCIFAR(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int,
                  expand_ratio: int) -> None:
         super().__init__()
-        if stride not in (1, 2):
-            raise ValueError(f'stride must be 1 or 2, got {stride}')
         hidden = in_channels * expand_ratio
         self.use_res_connect = stride == 1 and in_channels == out_channels
         self.conv = nn.Sequential(
@@ -73,12 +71,10 @@ class InvertedResidualCIFAR(nn.Module):
 
 @MODELS.register_module(name='CIFAR_MobileNetV2')
 class CIFARMobileNetV2(BaseBackbone):
-    """CRD/mdistiller CIFAR MobileNetV2; defaults give ``mobile_half``.
+    """CRD/mdistiller CIFAR MobileNetV2 (``mobile_half``: expansion 6, width
+    multiplier 0.5).
 
     Args:
-        expand_ratio: expansion ``T`` of all stages but the first (which
-            uses 1).
-        width_mult: width multiplier of the stem and the blocks.
         init_cfg: mmengine initialization config; ``None`` keeps the
             original initialization (convs ``N(0, sqrt(2 / (k*k*out)))``,
             unit-weight zero-bias BN), applied at construction.
@@ -87,44 +83,38 @@ class CIFARMobileNetV2(BaseBackbone):
     BN + ReLU), the map before pooling: 1280 x H/16 x W/16 (1280x2x2).
     """
 
-    #: (expansion or None for ``expand_ratio``, channels, blocks, stride)
-    settings: Sequence[Tuple[Optional[int], int, int, int]] = (
-        (1, 16, 1, 1),
-        (None, 24, 2, 1),
-        (None, 32, 3, 2),
-        (None, 64, 4, 2),
-        (None, 96, 3, 1),
-        (None, 160, 3, 2),
-        (None, 320, 1, 1),
+    #: (expansion, channels, blocks, stride) of the seven stages; the
+    #: channels are half of Sandler et al.'s (width multiplier 0.5)
+    settings: Sequence[Tuple[int, int, int, int]] = (
+        (1, 8, 1, 1),
+        (6, 12, 2, 1),
+        (6, 16, 3, 2),
+        (6, 32, 4, 2),
+        (6, 48, 3, 1),
+        (6, 80, 3, 2),
+        (6, 160, 1, 1),
     )
+    #: stem width (half of 32) and final width (1280, not halved)
+    stem_channels = 16
+    out_channels = 1280
 
-    def __init__(self,
-                 expand_ratio: int = 6,
-                 width_mult: float = 0.5,
-                 init_cfg: Optional[dict] = None) -> None:
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        in_channels = int(32 * width_mult)
+        in_channels = self.stem_channels
         self.conv1 = _conv_bn_relu(3, in_channels, 3, stride=2)
         blocks: List[nn.Module] = []
         for t, c, n, s in self.settings:
-            out_channels = int(c * width_mult)
             stage = []
             for i in range(n):
                 stage.append(
-                    InvertedResidualCIFAR(in_channels, out_channels,
-                                          s if i == 0 else 1,
-                                          expand_ratio if t is None else t))
-                in_channels = out_channels
+                    InvertedResidualCIFAR(in_channels, c, s if i == 0 else 1,
+                                          t))
+                in_channels = c
             blocks.append(nn.Sequential(*stage))
         self.blocks = nn.ModuleList(blocks)
-        self.out_channels = (
-            int(1280 * width_mult) if width_mult > 1.0 else 1280)
         self.conv2 = _conv_bn_relu(in_channels, self.out_channels, 1)
         if init_cfg is None:
-            self._original_init()
-
-    def _original_init(self) -> None:
-        he_conv_bn_init(self)
+            he_conv_bn_init(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.conv1(x)

@@ -15,7 +15,7 @@ Module names follow the original network (``conv1``, ``bn1``,
 ``layer{1,2,3}.{i}.{conv1,bn1,conv2,bn2,conv3,bn3}``); the original
 ``linear.*`` classifier becomes ``head.fc.*``.
 """
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -68,34 +68,35 @@ class ShuffleV1(BaseBackbone):
     """CRD/mdistiller CIFAR ShuffleNet v1 (``ShuffleV1``).
 
     Args:
-        out_channels: output width of each of the three stages.
-        num_blocks: units per stage.
-        groups: groups of the 1x1 convolutions.
         init_cfg: mmengine initialization config. ``None`` keeps PyTorch's
             default initialization, as the original does.
 
     ``forward`` returns a 1-tuple with the last stage's output, the map
-    before pooling: ``out_channels[-1] x H/8 x W/8`` (960x4x4).
+    before pooling: 960 x H/8 x W/8 (960x4x4).
     """
 
-    def __init__(self,
-                 out_channels: Sequence[int] = (240, 480, 960),
-                 num_blocks: Sequence[int] = (4, 8, 4),
-                 groups: int = 3,
-                 init_cfg: Optional[dict] = None) -> None:
+    #: output width and number of units of each of the three stages
+    stage_widths = (240, 480, 960)
+    num_blocks = (4, 8, 4)
+    #: groups of the 1x1 convolutions
+    groups = 3
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         stem = 24
-        self.out_channels = out_channels[-1]
+        self.out_channels = self.stage_widths[-1]
         self.conv1 = nn.Conv2d(3, stem, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(stem)
         in_channels = stem
-        for i, (width, n) in enumerate(zip(out_channels, num_blocks)):
+        for i, (width,
+                n) in enumerate(zip(self.stage_widths, self.num_blocks)):
             units = []
             for j in range(n):
                 stride = 2 if j == 0 else 1
                 branch = width - in_channels if j == 0 else width
                 units.append(
-                    ShuffleV1Unit(in_channels, branch, stride, groups, stem))
+                    ShuffleV1Unit(in_channels, branch, stride, self.groups,
+                                  stem))
                 in_channels = width
             self.add_module(f'layer{i + 1}', nn.Sequential(*units))
 

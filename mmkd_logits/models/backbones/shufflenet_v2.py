@@ -14,7 +14,7 @@ Module names follow the original network (``conv1``, ``bn1``,
 ``layer{1,2,3}.{i}.{conv1..conv3,bn1..bn3}`` for the basic units, ``conv2``,
 ``bn2``); the original ``linear.*`` classifier becomes ``head.fc.*``.
 """
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -29,10 +29,9 @@ class ShuffleV2Unit(nn.Module):
     the second (1x1, 3x3 depthwise, 1x1; ReLU after the first and the last),
     concatenate and shuffle (2 groups)."""
 
-    def __init__(self, channels: int, split_ratio: float = 0.5) -> None:
+    def __init__(self, channels: int) -> None:
         super().__init__()
-        self.split_ratio = split_ratio
-        c = int(channels * split_ratio)
+        c = channels // 2
         self.conv1 = nn.Conv2d(c, c, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(c)
         self.conv2 = nn.Conv2d(c, c, 3, padding=1, groups=c, bias=False)
@@ -41,8 +40,7 @@ class ShuffleV2Unit(nn.Module):
         self.bn3 = nn.BatchNorm2d(c)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        c = int(x.size(1) * self.split_ratio)
-        x1, x2 = x[:, :c], x[:, c:]
+        x1, x2 = x.chunk(2, dim=1)
         out = F.relu(self.bn1(self.conv1(x2)))
         out = self.bn2(self.conv2(out))
         out = F.relu(self.bn3(self.conv3(out)))
@@ -92,7 +90,6 @@ class ShuffleV2(BaseBackbone):
     """CRD/mdistiller CIFAR ShuffleNet v2 (``ShuffleV2``, size 1x).
 
     Args:
-        net_size: one of ``ShuffleV2.sizes`` (the zoo's ``ShuffleV2`` is 1).
         init_cfg: mmengine initialization config. ``None`` keeps PyTorch's
             default initialization, as the original does.
 
@@ -100,24 +97,14 @@ class ShuffleV2(BaseBackbone):
     before pooling: 1024 x H/8 x W/8 (1024x4x4).
     """
 
-    #: net_size -> (stage widths + final width, basic units per stage)
-    sizes: Dict[float, Tuple[Sequence[int], Sequence[int]]] = {
-        0.2: ((40, 80, 160, 512), (3, 3, 3)),
-        0.3: ((40, 80, 160, 512), (3, 7, 3)),
-        0.5: ((48, 96, 192, 1024), (3, 7, 3)),
-        1: ((116, 232, 464, 1024), (3, 7, 3)),
-        1.5: ((176, 352, 704, 1024), (3, 7, 3)),
-        2: ((224, 488, 976, 2048), (3, 7, 3)),
-    }
+    #: widths of the three stages and of the final 1x1 convolution
+    widths = (116, 232, 464, 1024)
+    #: basic units after the down-sampling unit of each stage
+    num_blocks = (3, 7, 3)
 
-    def __init__(self,
-                 net_size: float = 1,
-                 init_cfg: Optional[dict] = None) -> None:
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if net_size not in self.sizes:
-            raise ValueError(f'net_size must be one of {sorted(self.sizes)},'
-                             f' got {net_size}')
-        widths, num_blocks = self.sizes[net_size]
+        widths, num_blocks = self.widths, self.num_blocks
         self.out_channels = widths[3]
         self.conv1 = nn.Conv2d(3, 24, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(24)

@@ -16,7 +16,6 @@ from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 
@@ -33,11 +32,8 @@ class WRNBlock(nn.Module):
     is the raw input.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 out_channels: int,
-                 stride: int,
-                 drop_rate: float = 0.0) -> None:
+    def __init__(self, in_channels: int, out_channels: int,
+                 stride: int) -> None:
         super().__init__()
         self.bn1 = nn.BatchNorm2d(in_channels)
         self.relu1 = nn.ReLU(inplace=True)
@@ -47,21 +43,16 @@ class WRNBlock(nn.Module):
         self.relu2 = nn.ReLU(inplace=True)
         self.conv2 = nn.Conv2d(
             out_channels, out_channels, 3, padding=1, bias=False)
-        self.drop_rate = drop_rate
-        self.equal_in_out = in_channels == out_channels
         # A projection exists exactly when the width changes (the original
         # never has a strided block of equal width).
         self.convShortcut: Optional[nn.Module] = None
-        if not self.equal_in_out:
+        if in_channels != out_channels:
             self.convShortcut = nn.Conv2d(
                 in_channels, out_channels, 1, stride=stride, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pre = self.relu1(self.bn1(x))
-        out = self.relu2(self.bn2(self.conv1(pre)))
-        if self.drop_rate > 0:
-            out = F.dropout(out, p=self.drop_rate, training=self.training)
-        out = self.conv2(out)
+        out = self.conv2(self.relu2(self.bn2(self.conv1(pre))))
         shortcut = x if self.convShortcut is None else self.convShortcut(pre)
         return shortcut + out
 
@@ -70,17 +61,12 @@ class WRNGroup(nn.Module):
     """A group of ``num_blocks`` wide blocks (``.layer`` as the original's
     ``NetworkBlock``)."""
 
-    def __init__(self,
-                 num_blocks: int,
-                 in_channels: int,
-                 out_channels: int,
-                 stride: int,
-                 drop_rate: float = 0.0) -> None:
+    def __init__(self, num_blocks: int, in_channels: int, out_channels: int,
+                 stride: int) -> None:
         super().__init__()
         self.layer = nn.Sequential(*[
             WRNBlock(in_channels if i == 0 else out_channels, out_channels,
-                     stride if i == 0 else 1, drop_rate)
-            for i in range(num_blocks)
+                     stride if i == 0 else 1) for i in range(num_blocks)
         ])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -96,8 +82,6 @@ class WideResNetCIFAR(BaseBackbone):
         arch: a key of ``arch_settings`` (``'wrn_16_1'``, ``'wrn_16_2'``,
             ``'wrn_40_1'``, ``'wrn_40_2'``); each is also a registry name
             (``dict(type='wrn_40_2')``).
-        drop_rate: dropout between the two convolutions of each block
-            (0 in every network of the zoo).
         init_cfg: mmengine initialization config; ``None`` keeps the
             original initialization (convs ``N(0, sqrt(2 / (k*k*out)))``,
             unit-weight zero-bias BN), applied at construction.
@@ -114,10 +98,7 @@ class WideResNetCIFAR(BaseBackbone):
         'wrn_40_2': (40, 2),
     }
 
-    def __init__(self,
-                 arch: str,
-                 drop_rate: float = 0.0,
-                 init_cfg: Optional[dict] = None) -> None:
+    def __init__(self, arch: str, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         depth, widen_factor = arch_setting(type(self), arch)
         n = (depth - 4) // 6
@@ -125,9 +106,9 @@ class WideResNetCIFAR(BaseBackbone):
         self.arch = arch
         self.out_channels = widths[3]
         self.conv1 = nn.Conv2d(3, widths[0], 3, padding=1, bias=False)
-        self.block1 = WRNGroup(n, widths[0], widths[1], 1, drop_rate)
-        self.block2 = WRNGroup(n, widths[1], widths[2], 2, drop_rate)
-        self.block3 = WRNGroup(n, widths[2], widths[3], 2, drop_rate)
+        self.block1 = WRNGroup(n, widths[0], widths[1], 1)
+        self.block2 = WRNGroup(n, widths[1], widths[2], 2)
+        self.block3 = WRNGroup(n, widths[2], widths[3], 2)
         self.bn1 = nn.BatchNorm2d(widths[3])
         self.relu = nn.ReLU(inplace=True)
         if init_cfg is None:

@@ -1,11 +1,12 @@
 """Pieces shared by every logit-distillation loss of the package.
 
-Written once and reused: argument checks, float32 promotion, masked / subset
-softmax, KL divergence on a class subset, binary KL, label and top-k masks,
-DKD's two terms and the reduction over the batch (input checks live in
-:class:`~mmkd_logits.models.losses.BaseLogitLoss`). All functions are vectorised over the batch
-and work on the last dimension (the classes), so ``[B, C]`` and ``[B, N, C]``
-inputs are both fine.
+Written once and reused: argument checks, float32 promotion, logit
+standardization, masked / subset softmax, KL divergence on a class subset,
+binary KL, label and top-k masks, DKD's two terms and the reduction over the
+batch (input checks live in
+:class:`~mmkd_logits.models.losses.BaseLogitLoss`). All functions are
+vectorised over the batch and work on the last dimension (the classes), so
+``[B, C]`` and ``[B, N, C]`` inputs are both fine.
 
 Notation follows ``METHODS.md``: ``KL(p‖q) = Σ p (log p − log q)`` with
 ``0·log 0 = 0``; the teacher distribution is always the first argument.
@@ -22,8 +23,11 @@ __all__ = [
     'REDUCTIONS', 'check_reduction', 'check_positive', 'to_float32',
     'label_mask', 'topk_indices', 'subset_kl', 'log_binary', 'binary_kl',
     'pair_binary_kl', 'reduce_loss', 'tckd_per_sample', 'nckd_per_sample',
-    'dkd_per_sample'
+    'dkd_per_sample', 'STANDARDIZE_EPS', 'standardize_logits'
 ]
+
+#: the ε of logit standardization: the authors' ``1e-7``, added to the std
+STANDARDIZE_EPS = 1e-7
 
 
 # ----------------------------------------------------------------- checks
@@ -54,6 +58,51 @@ def to_float32(*tensors: Tensor) -> Tuple[Tensor, ...]:
     return tuple(
         x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
         for x in tensors)
+
+
+# --------------------------------------------------- logit standardization
+def standardize_logits(logits: Tensor,
+                       dim: int = -1,
+                       eps: float = STANDARDIZE_EPS) -> Tensor:
+    """Z-score of the logits along the class dimension ``dim``.
+
+    ``Z(z) = (z − mean(z)) / (std(z) + ε)`` per row, with the *unbiased*
+    (Bessel-corrected, ``C − 1``) standard deviation and ``ε = 1e-7``
+    added to it — the ``normalize`` of the authors' code
+    (sunshangquan/logit-standardization-KD, ``mdistiller/distillers/KD.py``,
+    ``DKD.py``, ``MLKD.py``; the same function in zju-SWJ/RLD), which
+    applies it to the student's and the teacher's logits before the
+    temperature: the losses then take ``softmax(Z(z) / τ)``. Logit
+    Standardization in Knowledge Distillation, Sun et al., CVPR 2024
+    (arXiv:2403.01427); ``docs/methods/logit_standardization.md``.
+
+    A constant row (std 0) stays constant — 0, or the rounding residue of
+    its mean divided by ``ε`` — so its softmax is uniform, with a finite
+    gradient, as in the authors' code. Half-precision logits are
+    computed in float32 (float64 stays float64), outside autocast.
+
+    Args:
+        logits: logits with the classes along ``dim`` (``[B, C]``; region
+            logits ``[B, K, N]`` with ``dim=1``).
+        dim: the class dimension. Defaults to -1.
+        eps: added to the standard deviation. Defaults to 1e-7.
+
+    Returns:
+        Tensor: the standardized logits, of the shape of ``logits``.
+
+    Raises:
+        ValueError: fewer than two classes along ``dim`` (the unbiased std
+            is undefined).
+    """
+    if logits.shape[dim] < 2:
+        raise ValueError('standardize_logits: needs at least 2 classes '
+                         f'along dim {dim}, got logits of shape '
+                         f'{tuple(logits.shape)}')
+    with torch.autocast(device_type=logits.device.type, enabled=False):
+        (z, ) = to_float32(logits)
+        mean = z.mean(dim, keepdim=True)
+        std = z.std(dim, keepdim=True, correction=1)
+        return (z - mean) / (std + eps)
 
 
 # ------------------------------------------------------------------ masks

@@ -21,8 +21,9 @@ class ConfigError(ValueError):
 
 def close_matches(name: str, names: Iterable[str]) -> str:
     """``'; did you mean: a, b'`` for names close to ``name``, else ``''``."""
-    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
-    if not close and isinstance(name, str):
-        lower = {n.lower(): n for n in names if isinstance(n, str)}
-        close = [lower[name.lower()]] if name.lower() in lower else []
+    names = [n for n in names if isinstance(n, str)]
+    # a difference of case only (topK -> topk) is the likely typo
+    close = [n for n in names if n.lower() == str(name).lower()]
+    if not close:
+        close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.6)
     return f'; did you mean: {", ".join(close)}' if close else ''

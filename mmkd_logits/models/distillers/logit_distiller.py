@@ -13,6 +13,7 @@ from torch import Tensor, nn
 
 from ...utils.errors import ConfigError, close_matches
 from ..losses.base_logit_loss import BaseLogitLoss
+from ..losses.utils import standardize_logits
 
 __all__ = ['LogitDistiller']
 
@@ -27,7 +28,8 @@ class LogitDistiller(ConfigurableDistiller):
 
     One training step, top to bottom: the recorders of mmrazor capture the
     student's and the teacher's logits (and the labels); every loss of
-    ``distill_losses`` is called with its ``loss_forward_mappings``; each
+    ``distill_losses`` is called with its ``loss_forward_mappings`` (the
+    logits standardized first if ``logit_standardization``); each
     result is scaled by the loss warm-up factor; the detached terms of each
     loss, the factor and the teacher's top-1 on the batch come back next to
     the losses, as keys without ``loss`` in them, which mmengine logs but
@@ -69,6 +71,14 @@ class LogitDistiller(ConfigurableDistiller):
             :class:`~mmkd_logits.engine.hooks.NonFiniteLossHook`.
         allow_random_teacher: build even if the teacher gets no weights
             (tests, smoke runs). Defaults to False.
+        logit_standardization: replace the student's and the teacher's
+            logits (``preds_S``, ``preds_T``) of every loss by their
+            z-score along the class dimension before the loss sees them
+            (:func:`~mmkd_logits.models.losses.utils.standardize_logits`;
+            region logits ``[B, K, N]``: per region, over ``K``), as the
+            ``--logit-stand`` option of Sun et al., CVPR 2024
+            (``docs/methods/logit_standardization.md``). Only for the
+            package's losses (``BaseLogitLoss``). Defaults to False.
     """
 
     def __init__(self,
@@ -79,8 +89,14 @@ class LogitDistiller(ConfigurableDistiller):
                  warmup: Optional[Dict[str, Any]] = None,
                  check_interval: int = 100,
                  allow_random_teacher: bool = False,
+                 logit_standardization: bool = False,
                  **kwargs) -> None:
         warmup = _check_warmup(warmup)
+        if not isinstance(logit_standardization, bool):
+            raise ConfigError([
+                'model.distiller.logit_standardization must be True or '
+                f'False, got {logit_standardization!r}'
+            ])
         if isinstance(check_interval, bool) or not isinstance(
                 check_interval, int) or check_interval < 0:
             raise ConfigError([
@@ -103,7 +119,10 @@ class LogitDistiller(ConfigurableDistiller):
                 'its forward arguments to recorders, or remove the loss)'
                 for n in unmapped
             ])
+        if logit_standardization:
+            _check_standardizable(self.distill_losses)
         self.warmup = warmup
+        self.logit_standardization = logit_standardization
         self.check_interval = check_interval
         self.allow_random_teacher = bool(allow_random_teacher)
         self._steps = 0
@@ -205,7 +224,11 @@ class LogitDistiller(ConfigurableDistiller):
             if not isinstance(loss, BaseLogitLoss):
                 out[name] = _scaled(loss(**kwargs), factor)
                 continue
-            result = loss.compute(check_values=check, **kwargs)
+            if self.logit_standardization:
+                kwargs = _standardized(loss, kwargs, check)
+            result = loss.compute(
+                check_values=check and not self.logit_standardization,
+                **kwargs)
             out[name] = _scaled(result.loss, factor)
             short = _short_name(name)
             for term, value in result.terms.items():
@@ -247,6 +270,41 @@ def _scaled(value: Tensor, factor: float) -> Tensor:
 def _short_name(loss_name: str) -> str:
     """``loss_dkd`` → ``dkd``: log keys must not contain ``loss``."""
     return loss_name.replace('loss', '').strip('_.') or 'distill'
+
+
+def _check_standardizable(losses: Mapping[str, nn.Module]) -> None:
+    others = [
+        n for n, loss in losses.items() if not isinstance(loss, BaseLogitLoss)
+    ]
+    if others:
+        raise ConfigError([
+            f'model.distiller.logit_standardization: '
+            f'distill_losses.{n} ({type(losses[n]).__name__}) is not one '
+            'of the package\'s logit losses (BaseLogitLoss), so its class '
+            'dimension is unknown: use it without logit_standardization'
+            for n in others
+        ])
+
+
+def _standardized(loss: BaseLogitLoss, kwargs: Dict[str, Any],
+                  check: bool) -> Dict[str, Any]:
+    """``kwargs`` with ``preds_S`` / ``preds_T`` standardized.
+
+    The recorded logits are checked first (shapes always, values when
+    ``check``), so that errors name them as the model produced them; the
+    class dimension is the one after the loss's batch dimensions
+    (``split_shape``): the last for ``[B, C]``, 1 for SDD's ``[B, K, N]``.
+    """
+    preds_S, preds_T = kwargs['preds_S'], kwargs['preds_T']
+    labels = kwargs.get('gt_labels')
+    loss.check_inputs(preds_S, preds_T, labels)
+    if check:
+        loss.check_values(preds_S, preds_T, labels)
+    dim = len(loss.split_shape(preds_S)[0])
+    return dict(
+        kwargs,
+        preds_S=standardize_logits(preds_S, dim),
+        preds_T=standardize_logits(preds_T.detach(), dim))
 
 
 def _check_warmup(warmup: Optional[Dict[str, Any]]) -> Optional[Dict]:
@@ -340,10 +398,11 @@ def _argument_problems(key: str, loss: nn.Module,
         close_matches(arg, accepted) for arg in mapping
         if arg not in accepted and not any_key
     ]
+    hint = dict(gt_labels=" (labels: a ModuleInputs recorder on "
+                "'head.loss_module', data_idx=1)")
     problems += [
-        f'{key}: {shown} needs {arg!r}, which is not mapped (labels: a '
-        "ModuleInputs recorder on 'head.loss_module', data_idx=1)"
-        for arg in required if arg not in mapping
+        f'{key}: {shown} needs {arg!r}, which is not mapped' +
+        hint.get(arg, '') for arg in required if arg not in mapping
     ]
     return problems
 

@@ -43,7 +43,6 @@ ISSUE_PARAMS = {
 _BUFFER_SUFFIXES = ('running_mean', 'running_var', 'num_batches_tracked')
 _MODELS: Dict[str, torch.nn.Module] = {}
 
-
 pytestmark = pytest.mark.usefixtures('one_thread')
 
 
@@ -53,6 +52,11 @@ def _model(arch: str) -> torch.nn.Module:
     if arch not in _MODELS:
         _MODELS[arch] = build_zoo_model(arch)
     return _MODELS[arch]
+
+
+def _type_name(value) -> str:
+    """A config ``type``: a registry name or the class itself."""
+    return value if isinstance(value, str) else value.__name__
 
 
 def _x(size: int = 32, seed: int = 0) -> torch.Tensor:
@@ -86,10 +90,11 @@ def test_every_arch_has_a_model_config_and_a_vanilla_config():
 
 
 def test_registry_names():
-    import mmkd_logits  # noqa: F401
+    from mmpretrain.models import ImageClassifier
     from mmpretrain.models import MobileNetV2 as MMPretrainMobileNetV2
     from mmpretrain.registry import MODELS
 
+    import mmkd_logits  # noqa: F401
     from mmkd_logits.models.backbones import (ZOO_REGISTRY_NAMES,
                                               CIFARMobileNetV2)
     for arch in ZOO + ('MobileNetV1', ):
@@ -99,9 +104,17 @@ def test_registry_names():
     assert MODELS.get('CIFAR_MobileNetV2') is CIFARMobileNetV2
     for arch in ZOO:
         cfg = load_zoo_config(arch)
-        assert cfg.model.type == 'ImageClassifier'
+        assert cfg.model.type is ImageClassifier
         assert cfg.model.head.num_classes == 100
-        assert cfg.model.backbone.type == ZOO_REGISTRY_NAMES[arch]
+        # the config names the class itself (so that building it imports
+        # the plugin), with the architecture when the class is a family
+        backbone = cfg.model.backbone
+        assert type(_model(arch).backbone) is backbone.type, arch
+        if 'arch' in backbone:
+            assert backbone.arch == arch
+            assert arch in backbone.type.arch_settings
+        else:
+            assert backbone.type is MODELS.get(ZOO_REGISTRY_NAMES[arch])
 
 
 # --------------------------------------------------------------------------
@@ -188,8 +201,9 @@ def test_logits_match_an_independent_forward(arch, reference):
 
 
 def test_mobilenet_v1_imagenet():
-    import mmkd_logits  # noqa: F401
     from mmpretrain.registry import MODELS
+
+    import mmkd_logits  # noqa: F401
     model = MODELS.build(
         dict(
             type='ImageClassifier',
@@ -255,11 +269,12 @@ def test_vanilla_config(arch):
     """The teacher-training config: the zoo model, CE, the CIFAR schedule
     (lr 0.01 for ShuffleNet / MobileNet, 0.05 otherwise)."""
     from mmengine.config import Config
+    from mmpretrain.models import CrossEntropyLoss
     cfg = Config.fromfile(
         str(REPO_ROOT / 'configs' / f'vanilla_{arch}_cifar100.py'))
     assert cfg.model.to_dict() == load_zoo_config(arch).model.to_dict()
-    assert cfg.model.head.loss.type == 'CrossEntropyLoss'
+    assert cfg.model.head.loss.type is CrossEntropyLoss
     assert cfg.train_cfg.max_epochs == 240
-    assert cfg.train_dataloader.dataset.type == 'CIFAR100'
+    assert _type_name(cfg.train_dataloader.dataset.type) == 'CIFAR100'
     lr = 0.01 if arch in ('MobileNetV2', 'ShuffleV1', 'ShuffleV2') else 0.05
     assert cfg.optim_wrapper.optimizer.lr == lr

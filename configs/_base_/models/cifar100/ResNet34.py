@@ -2,8 +2,10 @@
 # 21,328,292 parameters with this head).
 from mmengine.config import read_base
 
-with read_base():
-    from ..cifar100_classifier import *  # noqa: F401,F403
+from mmkd_logits.models.backbones import CIFARResNetV2
 
-model.backbone = dict(type='ResNet34')  # noqa: F405
-model.head.in_channels = 512  # noqa: F405
+with read_base():
+    from ..cifar100_classifier import model
+
+model.backbone = dict(type=CIFARResNetV2, arch='ResNet34')
+model.head.in_channels = 512

@@ -2,8 +2,10 @@
 # 1,355,528 parameters with this head).
 from mmengine.config import read_base
 
-with read_base():
-    from ..cifar100_classifier import *  # noqa: F401,F403
+from mmkd_logits.models.backbones import ShuffleV2
 
-model.backbone = dict(type='ShuffleV2')  # noqa: F405
-model.head.in_channels = 1024  # noqa: F405
+with read_base():
+    from ..cifar100_classifier import model
+
+model.backbone = dict(type=ShuffleV2)
+model.head.in_channels = 1024

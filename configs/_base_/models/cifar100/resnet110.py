@@ -2,8 +2,10 @@
 # 1,736,564 parameters with this head).
 from mmengine.config import read_base
 
-with read_base():
-    from ..cifar100_classifier import *  # noqa: F401,F403
+from mmkd_logits.models.backbones import CIFARResNet
 
-model.backbone = dict(type='resnet110')  # noqa: F405
-model.head.in_channels = 64  # noqa: F405
+with read_base():
+    from ..cifar100_classifier import model
+
+model.backbone = dict(type=CIFARResNet, arch='resnet110')
+model.head.in_channels = 64

@@ -2,8 +2,10 @@
 # 9,462,180 parameters with this head).
 from mmengine.config import read_base
 
-with read_base():
-    from ..cifar100_classifier import *  # noqa: F401,F403
+from mmkd_logits.models.backbones import CIFARVGG
 
-model.backbone = dict(type='vgg13')  # noqa: F405
-model.head.in_channels = 512  # noqa: F405
+with read_base():
+    from ..cifar100_classifier import model
+
+model.backbone = dict(type=CIFARVGG, arch='vgg13')
+model.head.in_channels = 512

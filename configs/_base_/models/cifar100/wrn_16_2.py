@@ -2,8 +2,10 @@
 # 703,284 parameters with this head).
 from mmengine.config import read_base
 
-with read_base():
-    from ..cifar100_classifier import *  # noqa: F401,F403
+from mmkd_logits.models.backbones import WideResNetCIFAR
 
-model.backbone = dict(type='wrn_16_2')  # noqa: F405
-model.head.in_channels = 128  # noqa: F405
+with read_base():
+    from ..cifar100_classifier import model
+
+model.backbone = dict(type=WideResNetCIFAR, arch='wrn_16_2')
+model.head.in_channels = 128

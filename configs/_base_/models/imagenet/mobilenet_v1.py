@@ -5,8 +5,10 @@
 # (global average pooling + linear head, 1000 classes).
 from mmengine.config import read_base
 
-with read_base():
-    from .resnet18 import *  # noqa: F401,F403
+from mmkd_logits.models.backbones import MobileNetV1
 
-model.backbone = dict(type='MobileNetV1')  # noqa: F405
-model.head.in_channels = 1024  # noqa: F405
+with read_base():
+    from .resnet18 import model
+
+model.backbone = dict(type=MobileNetV1)
+model.head.in_channels = 1024

@@ -5,6 +5,6 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .resnet18 import *  # noqa: F401,F403
+    from .resnet18 import model
 
-model.backbone.depth = 34  # noqa: F405
+model.backbone.depth = 34

@@ -5,7 +5,7 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .resnet18 import *  # noqa: F401,F403
+    from .resnet18 import model
 
-model.backbone.depth = 50  # noqa: F405
-model.head.in_channels = 2048  # noqa: F405
+model.backbone.depth = 50
+model.head.in_channels = 2048

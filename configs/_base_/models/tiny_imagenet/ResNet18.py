@@ -6,6 +6,6 @@
 from mmengine.config import read_base
 
 with read_base():
-    from ..cifar100.ResNet18 import *  # noqa: F401,F403
+    from ..cifar100.ResNet18 import model
 
-model.head.num_classes = 200  # noqa: F405
+model.head.num_classes = 200

@@ -60,6 +60,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='distil from a teacher without weights (smoke runs, tests): '
         'sets model.distiller.allow_random_teacher=True')
     parser.add_argument(
+        '--skip-teacher-check',
+        action='store_true',
+        help='train even if the teacher is near chance on the first '
+        'training batches (removes TeacherCheckHook)')
+    parser.add_argument(
         '--trust-checkpoint',
         action='append',
         default=[],
@@ -112,7 +117,17 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     if args.random_teacher and 'distiller' in cfg.get('model', {}):
         cfg.model.distiller.allow_random_teacher = True
+    if args.skip_teacher_check:
+        cfg.custom_hooks = [
+            h for h in cfg.get('custom_hooks', [])
+            if _type_name(h.get('type')) != 'TeacherCheckHook'
+        ]
     return cfg
+
+
+def _type_name(obj_type) -> str:
+    name = getattr(obj_type, '__name__', str(obj_type))
+    return name.split('.')[-1]
 
 
 def main(argv=None) -> None:

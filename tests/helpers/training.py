@@ -146,7 +146,8 @@ def build_and_train(config_path: Any,
                     work_dir: Path,
                     options: Optional[Dict[str, Any]] = None,
                     iters: Optional[int] = None,
-                    resume: bool = False):
+                    resume: bool = False,
+                    skip_teacher_check: bool = False):
     """Run ``Runner.train()`` for ``config_path`` in this process.
 
     Args:
@@ -157,6 +158,8 @@ def build_and_train(config_path: Any,
         iters: if given, keep only ``iters`` batches of training data
             (one epoch = ``iters`` iterations).
         resume: resume from the latest checkpoint in ``work_dir``.
+        skip_teacher_check: drop ``TeacherCheckHook`` (as
+            ``tools/train.py --skip-teacher-check``).
 
     Returns:
         mmengine.runner.Runner: the runner after training.
@@ -182,6 +185,11 @@ def build_and_train(config_path: Any,
     if resume:
         cfg.load_from = None
     cfg.experiment_name = f'{path.stem}_{os.getpid()}_{next(_counter)}'
+    if skip_teacher_check:
+        cfg.custom_hooks = [
+            h for h in cfg.custom_hooks
+            if getattr(h['type'], '__name__', '') != 'TeacherCheckHook'
+        ]
     trust_directory(str(work_dir))
     runner = Runner.from_cfg(cfg)
     runner.train()

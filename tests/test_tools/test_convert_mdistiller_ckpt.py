@@ -340,6 +340,8 @@ def _kd_config(folder: Path, teacher: str, student: str) -> Path:
     path = folder / f'kd_{teacher}_{student}_cifar100.py'
     path.write_text(f"""from mmengine.config import read_base
 
+from mmkd_logits.models import KDLoss, LogitDistiller, SingleTeacherDistill
+
 with read_base():
     from ._base_.datasets.cifar100_bs64 import *  # noqa: F401,F403
     from ._base_.schedules.cifar100_240e import *  # noqa: F401,F403
@@ -349,26 +351,22 @@ with read_base():
 
 model = dict(
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
-    data_preprocessor=dict(
-        type='mmpretrain.ClsDataPreprocessor', **data_preprocessor),
+    type=SingleTeacherDistill,
     architecture=student,
     teacher=teacher,
     teacher_ckpt=None,
     distiller=dict(
-        type='ConfigurableDistiller',
+        type=LogitDistiller,
         student_recorders=dict(
             fc=dict(type='ModuleOutputs', source='head.fc')),
         teacher_recorders=dict(
             fc=dict(type='ModuleOutputs', source='head.fc')),
-        distill_losses=dict(
-            loss_kd=dict(
-                type='KLDivergence', tau=4, loss_weight=1,
-                reduction='batchmean')),
+        distill_losses=dict(loss_kd=dict(type=KDLoss, tau=4)),
         loss_forward_mappings=dict(
             loss_kd=dict(
                 preds_S=dict(from_student=True, recorder='fc'),
                 preds_T=dict(from_student=False, recorder='fc')))))
+del student, teacher
 """)
     return path
 
@@ -389,8 +387,9 @@ def test_one_iteration_distillation_with_a_converted_teacher(tmp_path, conv):
     config = _kd_config(tmp_path, 'resnet8x4', 'resnet8')
     options = cifar_tiny_options(data, batch_size=2, max_epochs=1, iters=1)
     options['model.teacher_ckpt'] = str(teacher_ckpt)
-    with no_cifar_md5():
-        runner = build_and_train(config, tmp_path / 'work', options)
+    with no_cifar_md5():  # a random teacher: it would fail the check
+        runner = build_and_train(config, tmp_path / 'work', options,
+                                 skip_teacher_check=True)
     assert runner.iter == 1
 
     algo = runner.model

@@ -6,9 +6,10 @@
 from mmengine.config import read_base
 
 with read_base():
-    from ._base_.pairs.r50_mbv1_imagenet import *  # noqa: F401,F403
     from ._base_.distill.ldrld import *  # noqa: F401,F403
+    from ._base_.pairs.r50_mbv1_imagenet import *  # noqa: F401,F403
 
 model.merge(method)  # noqa: F405
 model.distiller.distill_losses.loss_ldrld.tau = pair.tau  # noqa: F405
+param_scheduler = pair.ldrld_param_scheduler  # noqa: F405
 del method, pair  # noqa: F821

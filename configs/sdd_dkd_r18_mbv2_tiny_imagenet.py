@@ -4,8 +4,8 @@
 from mmengine.config import read_base
 
 with read_base():
-    from ._base_.pairs.r18_mbv2_tiny_imagenet import *  # noqa: F401,F403
     from ._base_.distill.sdd_dkd import *  # noqa: F401,F403
+    from ._base_.pairs.r18_mbv2_tiny_imagenet import *  # noqa: F401,F403
 
 model.merge(method)  # noqa: F405
 model.distiller.distill_losses.loss_sdd.update(  # noqa: F405

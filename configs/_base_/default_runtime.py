@@ -10,6 +10,8 @@ from mmkd_logits.engine.hooks import (DatasetCheckHook, NonFiniteLossHook,
                                       WeightsOnlyCheckpointHook)
 
 default_scope = 'mmpretrain'
+val_cfg = dict()
+test_cfg = dict()
 
 default_hooks = dict(
     timer=dict(type=IterTimerHook),

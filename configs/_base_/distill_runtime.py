@@ -5,8 +5,7 @@
 # plugin (which makes mmrazor importable on torch >= 2 first).
 from mmengine.config import read_base
 
-from mmkd_logits.engine import (SingleTeacherDistillValLoop,
-                                TeacherCheckHook)
+from mmkd_logits.engine import SingleTeacherDistillValLoop, TeacherCheckHook
 
 with read_base():
     from .default_runtime import *  # noqa: F401,F403

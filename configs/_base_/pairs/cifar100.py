@@ -23,8 +23,9 @@ from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
 
 with read_base():
     from ..datasets.cifar100_bs64 import *  # noqa: F401,F403
-    from ..schedules.cifar100_240e import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
+    from ..schedules.cifar100_240e import *  # noqa: F401,F403
+    from ..schedules.cifar100_240e_lr_warmup import lr_warmup_param_scheduler
 
 model = dict(
     _scope_='mmrazor',
@@ -55,4 +56,7 @@ pair = dict(
     kd_weight=0.9,
     kd_ce_weight=0.1,
     # SDD scales, set by each pair config
-    sdd_scales=(1, 2, 4))
+    sdd_scales=(1, 2, 4),
+    # LDRLD: the authors' learning-rate warm-up (see the schedule file)
+    ldrld_param_scheduler=lr_warmup_param_scheduler)
+del lr_warmup_param_scheduler

@@ -11,8 +11,8 @@ from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
 
 with read_base():
     from ..datasets.imagenet_bs64 import *  # noqa: F401,F403
-    from ..schedules.imagenet_100e import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
+    from ..schedules.imagenet_100e import *  # noqa: F401,F403
 
 model = dict(
     _scope_='mmrazor',
@@ -40,4 +40,6 @@ pair = dict(
     # KD: weight 0.5, student CE 0.5 (mdistiller configs/imagenet/*/kd.yaml)
     kd_weight=0.5,
     kd_ce_weight=0.5,
-    sdd_scales=(1, 2, 4))  # set by each pair config
+    sdd_scales=(1, 2, 4),  # set by each pair config
+    # LDRLD has no ImageNet code: the standard schedule
+    ldrld_param_scheduler=param_scheduler)  # noqa: F405

@@ -2,9 +2,9 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .tiny_imagenet import *  # noqa: F401,F403
-    from ..models.tiny_imagenet.ShuffleV2 import model as student
     from ..models.tiny_imagenet.ResNet18 import model as teacher
+    from ..models.tiny_imagenet.ShuffleV2 import model as student
+    from .tiny_imagenet import *  # noqa: F401,F403
 
 model.update(  # noqa: F405
     architecture=student,

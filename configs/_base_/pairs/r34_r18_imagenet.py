@@ -2,9 +2,9 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .imagenet import *  # noqa: F401,F403
     from ..models.imagenet.resnet18 import model as student
     from ..models.imagenet.resnet34 import model as teacher
+    from .imagenet import *  # noqa: F401,F403
 
 model.update(  # noqa: F405
     architecture=student,

@@ -19,8 +19,10 @@ from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
 
 with read_base():
     from ..datasets.tiny_imagenet_bs64 import *  # noqa: F401,F403
-    from ..schedules.tiny_imagenet_200e import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
+    from ..schedules.tiny_imagenet_200e import *  # noqa: F401,F403
+    from ..schedules.tiny_imagenet_200e_lr_warmup import \
+        lr_warmup_param_scheduler
 
 model = dict(
     _scope_='mmrazor',
@@ -43,4 +45,6 @@ pair = dict(
     rld_beta=8.0,
     kd_weight=0.9,
     kd_ce_weight=0.1,
-    sdd_scales=(1, 2, 4))
+    sdd_scales=(1, 2, 4),
+    ldrld_param_scheduler=lr_warmup_param_scheduler)
+del lr_warmup_param_scheduler

@@ -2,9 +2,9 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .cifar100 import *  # noqa: F401,F403
     from ..models.cifar100.wrn_40_1 import model as student
     from ..models.cifar100.wrn_40_2 import model as teacher
+    from .cifar100 import *  # noqa: F401,F403
 
 model.update(  # noqa: F405
     architecture=student,

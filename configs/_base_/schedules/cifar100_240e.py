@@ -13,6 +13,4 @@ optim_wrapper = dict(
 param_scheduler = dict(
     type=MultiStepLR, by_epoch=True, milestones=[150, 180, 210], gamma=0.1)
 train_cfg = dict(by_epoch=True, max_epochs=240, val_interval=1)
-val_cfg = dict()
-test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=64)

@@ -9,10 +9,11 @@
 # The published LDRLD numbers come from this schedule. With mmengine's
 # chained schedulers: x0.95 on epochs 1..150 (ConstantLR restores the base
 # at its end), times a ramp (1 + e) / 19 over 0-based epochs 0..18, times
-# the usual x0.1 steps. Import it after the pair config.
+# the usual x0.1 steps. The pair configs hand it to the LDRLD leaves as
+# `pair.ldrld_param_scheduler`.
 from mmengine.optim import ConstantLR, LinearLR, MultiStepLR
 
-param_scheduler = [
+lr_warmup_param_scheduler = [
     dict(type=ConstantLR, factor=0.95, begin=0, end=151, by_epoch=True),
     dict(type=LinearLR, start_factor=1 / 19, end_factor=1.0, begin=0,
          end=19, by_epoch=True),

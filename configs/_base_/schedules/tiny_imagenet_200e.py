@@ -10,6 +10,4 @@ optim_wrapper = dict(
 param_scheduler = dict(
     type=MultiStepLR, by_epoch=True, milestones=[60, 120, 160], gamma=0.1)
 train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)
-val_cfg = dict()
-test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=256)

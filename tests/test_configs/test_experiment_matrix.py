@@ -338,6 +338,7 @@ def test_sample_covers_every_method_and_dataset():
     assert set(SAMPLE) <= set(DISTILL_CONFIGS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('stem', SAMPLE)
 def test_sample_trains_one_iteration(stem, data, tmp_path):
     method, _, dataset = _split(stem)

@@ -229,6 +229,7 @@ def test_bad_constructor_args(kwargs, match):
 
 
 # ------------------------------------------------- config / training step
+@pytest.mark.slow
 def test_imagenet_config_trains_one_step(tmp_path):
     from tests.helpers.datasets import make_imagenet
     from tests.helpers.training import build_and_train, imagenet_tiny_options

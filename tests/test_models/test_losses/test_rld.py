@@ -248,6 +248,7 @@ def test_bad_constructor_args(kwargs, match):
 
 
 # ------------------------------------------------- config / training step
+@pytest.mark.slow
 def test_imagenet_config_trains_with_warmup(tmp_path):
     import math
 

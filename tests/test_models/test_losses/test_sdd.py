@@ -250,6 +250,7 @@ def test_single_teacher_distill_train_step(base='dkd'):
 
 
 # ------------------------------------------------------ ImageNet configs
+@pytest.mark.slow
 @pytest.mark.parametrize('config', ['sdd_kd_r34_r18_imagenet.py',
                                     'sdd_dkd_r34_r18_imagenet.py'])
 def test_imagenet_config_runs_two_iterations(config, tmp_path):

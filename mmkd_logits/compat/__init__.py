@@ -5,18 +5,18 @@ upstream already works. :func:`apply` runs once, from ``import mmkd_logits``.
 """
 from typing import Dict
 
-from . import (checkpoint, fileio, mmrazor_quantization, stack,
+from . import (checkpoint, fileio, mmrazor_quantization, quiet, stack,
                teacher_checkpoint)
 from .checkpoint import (UntrustedCheckpointError, is_trusted, trust_directory,
-                         trust_file)
+                         trust_file, trusted_directory)
 from .stack import StackError, check_stack
 from .teacher_checkpoint import TeacherCheckpointError
 
 __all__ = [
     'apply', 'applied', 'check_stack', 'StackError',
-    'UntrustedCheckpointError', 'trust_directory', 'trust_file', 'is_trusted',
-    'TeacherCheckpointError', 'checkpoint', 'fileio', 'mmrazor_quantization',
-    'stack', 'teacher_checkpoint'
+    'UntrustedCheckpointError', 'trust_directory', 'trust_file',
+    'trusted_directory', 'is_trusted', 'TeacherCheckpointError', 'checkpoint',
+    'fileio', 'mmrazor_quantization', 'quiet', 'stack', 'teacher_checkpoint'
 ]
 
 #: which workarounds were needed in this process (name → applied)
@@ -27,6 +27,7 @@ def apply() -> Dict[str, bool]:
     """Check the stack, then apply every workaround that is needed."""
     if applied:
         return applied
+    applied['quiet_upstream_warnings'] = quiet.apply()
     check_stack()
     applied['mmrazor_quantization_stand_in'] = mmrazor_quantization.apply()
     applied['safe_checkpoint_loader'] = checkpoint.apply()

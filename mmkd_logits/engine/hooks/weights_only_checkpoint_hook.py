@@ -44,19 +44,19 @@ class WeightsOnlyCheckpointHook(Hook):
     priority = 'VERY_LOW'
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        hub = checkpoint.get('message_hub')
-        if not isinstance(hub, dict):
-            return
-        scalars = hub.get('log_scalars', {})
-        for key, value in list(scalars.items()):
+        for scalars, key, value in _log_scalars(checkpoint):
             if isinstance(value, HistoryBuffer):
                 scalars[key] = _buffer_to_plain(value)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        hub = checkpoint.get('message_hub')
-        if not isinstance(hub, dict):
-            return
-        scalars = hub.get('log_scalars', {})
-        for key, value in list(scalars.items()):
+        for scalars, key, value in _log_scalars(checkpoint):
             if isinstance(value, dict) and value.get(_MARK):
                 scalars[key] = _plain_to_buffer(value)
+
+
+def _log_scalars(checkpoint: dict):
+    """``(scalars, key, value)`` of the message hub's logged scalars."""
+    hub = checkpoint.get('message_hub')
+    scalars = hub.get('log_scalars', {}) if isinstance(hub, dict) else {}
+    for key, value in list(scalars.items()):
+        yield scalars, key, value

@@ -138,13 +138,6 @@ class AEKTLoss(BaseLogitLoss):
                              f'got {ratio_on!r}')
         self.ratio_on = ratio_on
 
-    def extra_repr(self) -> str:
-        return (f'tau={self.tau}, alpha={self.alpha}, beta={self.beta}, '
-                f'ratio_max={self.ratio_max}, reduction={self.reduction!r}, '
-                f'loss_weight={self.loss_weight}, '
-                f'detach_ratio={self.detach_ratio}, '
-                f'adaptive={self.adaptive}, ratio_tau={self.ratio_tau}, '
-                f'ratio_on={self.ratio_on!r}')
 
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:

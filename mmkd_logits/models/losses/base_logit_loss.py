@@ -8,6 +8,7 @@ teacher, the reduction, ``loss_weight`` and the detached per-term
 diagnostics that :class:`~mmkd_logits.models.distillers.LogitDistiller`
 logs.
 """
+import inspect
 from typing import ClassVar, Dict, NamedTuple, Optional, Tuple
 
 import torch
@@ -79,6 +80,12 @@ class BaseLogitLoss(nn.Module):
     @property
     def _name(self) -> str:
         return type(self).__name__
+
+    def extra_repr(self) -> str:
+        """The constructor's arguments, as the loss holds them."""
+        names = list(inspect.signature(type(self).__init__).parameters)[1:]
+        return ', '.join(f'{n}={getattr(self, n)!r}' for n in names
+                         if hasattr(self, n))
 
     # ------------------------------------------------------------ the math
     def terms(self, zs: Tensor, zt: Tensor,

@@ -30,7 +30,8 @@ class DKDLoss(BaseLogitLoss):
     - ``NCKD = τ²·KL(softmax_{c≠y}(zt/τ) ‖ softmax_{c≠y}(zs/τ))``.
 
     The loss warm-up of DKD's recipe, ``min(epoch / 20, 1)``, is applied by
-    :class:`LogitDistiller` (``warmup=dict(epochs=20)``), not here.
+    :class:`LogitDistiller` (``warmup=dict(epochs=20)``), not here; the
+    distiller logs the terms ``tckd`` and ``nckd``.
 
     Config (mdistiller's CIFAR-100 default)::
 
@@ -43,8 +44,6 @@ class DKDLoss(BaseLogitLoss):
         beta: weight ``β`` of NCKD. Defaults to 8.0.
         reduction: ``'batchmean'``, ``'sum'`` or ``'none'`` (``[B]``).
         loss_weight: multiplies the result last. Defaults to 1.0.
-
-    Terms logged by :class:`LogitDistiller`: ``tckd``, ``nckd``.
     """
 
     uses_labels = True
@@ -56,14 +55,10 @@ class DKDLoss(BaseLogitLoss):
                  reduction: str = 'batchmean',
                  loss_weight: float = 1.0) -> None:
         super().__init__(reduction, loss_weight)
-        self.tau = check_positive('DKDLoss: tau', tau)
         self.alpha = check_positive('DKDLoss: alpha', alpha, strict=False)
         self.beta = check_positive('DKDLoss: beta', beta, strict=False)
+        self.tau = check_positive('DKDLoss: tau', tau)
 
-    def extra_repr(self) -> str:
-        return (f'tau={self.tau}, alpha={self.alpha}, beta={self.beta}, '
-                f'reduction={self.reduction!r}, '
-                f'loss_weight={self.loss_weight}')
 
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:

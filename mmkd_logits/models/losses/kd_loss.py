@@ -44,9 +44,6 @@ class KDLoss(BaseLogitLoss):
         super().__init__(reduction, loss_weight)
         self.tau = check_positive('KDLoss: tau', tau)
 
-    def extra_repr(self) -> str:
-        return (f'tau={self.tau}, reduction={self.reduction!r}, '
-                f'loss_weight={self.loss_weight}')
 
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:

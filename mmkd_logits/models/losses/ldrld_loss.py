@@ -165,12 +165,6 @@ class LDRLDLoss(BaseLogitLoss):
         # float64 master copy; cast to the compute dtype in terms()
         self.register_buffer('adw', weights, persistent=False)
 
-    def extra_repr(self) -> str:
-        return (f'tau={self.tau}, topk={self.topk}, alpha={self.alpha}, '
-                f'beta={self.beta}, irw_eps={self.irw_eps}, '
-                f'erd_scale={self.erd_scale}, erd_decay={self.erd_decay}, '
-                f'reduction={self.reduction!r}, '
-                f'loss_weight={self.loss_weight}')
 
     def _min_classes_reason(self) -> str:
         return (f'topk={self.topk} must be smaller than the number of '

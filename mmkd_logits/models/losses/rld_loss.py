@@ -72,10 +72,6 @@ class RLDLoss(BaseLogitLoss):
         self.alpha = check_positive('RLDLoss: alpha', alpha, strict=False)
         self.beta = check_positive('RLDLoss: beta', beta, strict=False)
 
-    def extra_repr(self) -> str:
-        return (f'tau={self.tau}, alpha={self.alpha}, beta={self.beta}, '
-                f'alpha_tau={self.alpha_tau}, reduction={self.reduction!r}, '
-                f'loss_weight={self.loss_weight}')
 
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:

@@ -145,11 +145,6 @@ class SDDLoss(BaseLogitLoss):
             type(self.base_loss), type(self.base_loss).__name__)
         self.min_classes = self.base_loss.min_classes
 
-    def extra_repr(self) -> str:
-        return (f'base={self.base!r}, '
-                f'complementary_weight={self.complementary_weight}, '
-                f'reduction={self.reduction!r}, '
-                f'loss_weight={self.loss_weight}')
 
     def split_shape(self, logits: Tensor) -> Tuple[Tuple[int, ...], int]:
         """Region logits ``[B, K, N]``: batch ``(B, )``, ``K`` classes."""

@@ -14,8 +14,8 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .._base_.pairs.wrn40_2_mbv2_cifar100 import *  # noqa: F401,F403
     from .._base_.distill.dkd import *  # noqa: F401,F403
+    from .._base_.pairs.wrn40_2_mbv2_cifar100 import *  # noqa: F401,F403
 
 model.merge(method)  # noqa: F405
 model.distiller.distill_losses.loss_dkd.update(  # noqa: F405

@@ -13,8 +13,8 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .._base_.pairs.r110_r32_cifar100 import *  # noqa: F401,F403
     from .._base_.distill.kd import *  # noqa: F401,F403
+    from .._base_.pairs.r110_r32_cifar100 import *  # noqa: F401,F403
 
 model.merge(method)  # noqa: F405
 model.architecture.head.loss.loss_weight = 0.1  # noqa: F405

@@ -10,12 +10,12 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .._base_.pairs.r32x4_r8x4_cifar100 import *  # noqa: F401,F403
     from .._base_.distill.ldrld import *  # noqa: F401,F403
-    from .._base_.schedules.cifar100_240e_lr_warmup import *  # noqa
+    from .._base_.pairs.r32x4_r8x4_cifar100 import *  # noqa: F401,F403
 
 model.merge(method)  # noqa: F405
 model.distiller.distill_losses.loss_ldrld.update(  # noqa: F405
     tau=2.0, loss_weight=9.0)
+param_scheduler = pair.ldrld_param_scheduler  # noqa: F405
 model.distiller.logit_standardization = True  # noqa: F405
 del method, pair  # noqa: F821

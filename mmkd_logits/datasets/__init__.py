@@ -1,9 +1,11 @@
 from .checks import CorruptImageError, DatasetError, check_labels
+from .fashion_mnist import LocalFashionMNIST
 from .tiny_imagenet import TinyImageNet
-from .transforms import CheckedLoadImageFromFile
+from .transforms import CheckedLoadImageFromFile, GreyToRGB
 from .verify import verify_dataset
 
 __all__ = [
-    'TinyImageNet', 'CheckedLoadImageFromFile', 'DatasetError',
-    'CorruptImageError', 'check_labels', 'verify_dataset'
+    'TinyImageNet', 'LocalFashionMNIST', 'CheckedLoadImageFromFile',
+    'GreyToRGB', 'DatasetError', 'CorruptImageError', 'check_labels',
+    'verify_dataset'
 ]

@@ -138,7 +138,8 @@ METHODS = {  # config prefix -> collection
 DATASETS = {
     'cifar100': 'CIFAR-100',
     'imagenet': 'ImageNet-1k',
-    'tiny_imagenet': 'Tiny-ImageNet'
+    'tiny_imagenet': 'Tiny-ImageNet',
+    'fashion_mnist': 'Fashion-MNIST'
 }
 NETWORKS = {
     'CIFAR-100': {
@@ -168,6 +169,11 @@ NETWORKS = {
         'r18': 'ResNet18',
         'mbv2': 'MobileNetV2',
         'shuv2': 'ShuffleV2'
+    },
+    # the demo (configs/fashion_mnist/): CIFAR zoo networks
+    'Fashion-MNIST': {
+        'r14': 'resnet14',
+        'r8': 'resnet8'
     },
 }
 

@@ -140,8 +140,14 @@ def test_repository_readme_is_in_sync():
 
 def test_repository_tables_hold_every_method_config():
     tables = experiment_tables(load_published())
-    for path in (REPO / 'configs').glob('*.py'):
+    for path in [
+            *(REPO / 'configs').glob('*.py'),
+            *(REPO / 'configs/fashion_mnist').glob('*.py')
+    ]:
         if not path.stem.startswith('vanilla_'):
-            assert f'[config](configs/{path.name})' in tables, path.name
+            link = f'[config]({path.relative_to(REPO).as_posix()})'
+            assert link in tables, path.name
+    # CIFAR-100, ImageNet, Tiny-ImageNet and the Fashion-MNIST demo
     assert tables.count('| pair | KD | DKD | RLD | LDRLD | SD-KD | SD-DKD '
-                        '| AEKT |') == 3
+                        '| AEKT |') == 4
+    assert '**Fashion-MNIST**' in tables

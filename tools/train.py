@@ -69,8 +69,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         action='append',
         default=[],
         metavar='PATH',
-        help='allow full unpickling of this checkpoint file (only for files '
-        'you trust; others load with weights_only=True). Repeatable.')
+        help='allow full unpickling of this checkpoint file if a '
+        'weights-only load refuses it (it could run code stored in the '
+        'file: only for files you trust); every other checkpoint loads with '
+        'weights_only=True. Repeatable.')
     parser.add_argument(
         '--cfg-options',
         nargs='+',

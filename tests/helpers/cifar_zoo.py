@@ -90,8 +90,9 @@ def load_zoo_config(arch: str):
 
 def build_zoo_model(arch: str, num_classes: int = 100) -> torch.nn.Module:
     """Our ImageClassifier for ``arch`` from its model config (eval mode)."""
-    import mmkd_logits  # noqa: F401
     from mmpretrain.registry import MODELS
+
+    import mmkd_logits  # noqa: F401
     cfg = load_zoo_config(arch)
     cfg.model.head.num_classes = num_classes
     return MODELS.build(cfg.model).eval()
@@ -99,15 +100,10 @@ def build_zoo_model(arch: str, num_classes: int = 100) -> torch.nn.Module:
 
 @lru_cache(maxsize=1)
 def load_converter():
-    """``tools/convert_mdistiller_ckpt.py`` as a module (tools/ is not a
-    package)."""
-    import importlib.util
-    path = REPO_ROOT / 'tools' / 'convert_mdistiller_ckpt.py'
-    spec = importlib.util.spec_from_file_location('convert_mdistiller_ckpt',
-                                                  path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The checkpoint conversion API (``mmkd_logits.apis.
+    convert_mdistiller``, what ``tools/convert_mdistiller_ckpt.py`` runs)."""
+    from mmkd_logits.apis import convert_mdistiller
+    return convert_mdistiller
 
 
 # Independent reference forwards (used to show that converted weights give

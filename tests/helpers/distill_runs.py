@@ -1,18 +1,17 @@
 """Tiny real distillation runs, trained once per test session and shared.
 
-Several tests (the diagnostics hook, ``tools/export_student.py`` and the
-analysis tools) need a checkpoint written by the real training code for a
-real config. Training one costs seconds, so each run is done once per
-session and cached here: :func:`distill_run` returns the same run to every
-caller.
+Several tests (student export and the analysis tools) need a checkpoint
+written by the real training code for a real config. Training one costs
+seconds, so each run is done once per session and cached here:
+:func:`distill_run` returns the same run to every caller.
 """
 from pathlib import Path
 from typing import Any, Dict
 
 from .datasets import make_imagenet
-from .training import CONFIGS, build_and_train, imagenet_tiny_options
+from .training import build_and_train, imagenet_tiny_options
 
-__all__ = ['RUNS', 'distill_run', 'DIAG_HOOK']
+__all__ = ['RUNS', 'distill_run']
 
 #: name → (config under configs/, image size: 32 gives ResNets a 1×1 final
 #: map, 64 a 2×2 one — SDD regions need more than one cell)
@@ -22,20 +21,7 @@ RUNS = {
     'sdd': ('sdd_dkd_r34_r18_imagenet.py', 64),
 }
 
-DIAG_HOOK = 'DistillDiagnosticsHook'
-
 _cache: Dict[str, Dict[str, Any]] = {}
-
-
-def _with_diagnostics(config: str) -> list:
-    """The config's ``custom_hooks`` plus the diagnostics hook if missing
-    (configs that set their own hooks replace the runtime's list)."""
-    from mmengine.config import Config
-    hooks = list(Config.fromfile(str(CONFIGS / config)).get(
-        'custom_hooks', None) or [])
-    if not any(DIAG_HOOK in str(h.get('type', '')) for h in hooks):
-        hooks.append(dict(type=f'mmrazor.{DIAG_HOOK}'))
-    return hooks
 
 
 def distill_run(name: str, base: Path) -> Dict[str, Any]:
@@ -64,7 +50,6 @@ def distill_run(name: str, base: Path) -> Dict[str, Any]:
     work = base / name
     options = imagenet_tiny_options(data, image_size=size, batch_size=2,
                                     iters=1)
-    options['custom_hooks'] = _with_diagnostics(config)
     # no validation (mmengine validates after the last epoch unless the
     # first validation epoch is later): one checkpoint is written, not two
     options['train_cfg.val_begin'] = 2

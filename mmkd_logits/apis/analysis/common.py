@@ -1,25 +1,26 @@
-"""Shared pieces of the analysis tools in ``tools/analysis/``.
+"""What the analysis tools share.
 
 Loading a (distillation) model from a config and a checkpoint with the
-package's safe checkpoint rules, a validation subset, batches of teacher and
+package's checkpoint rules, a validation subset, batches of teacher and
 student logits, and writing figures (Agg backend, PNG/SVG) and JSON.
 """
+import argparse
+import copy
 import json
 import math
 import os
 import os.path as osp
-import sys
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
+from ..cli import (HelpFormatter, add_cfg_options_argument, add_trust_argument,
+                   load_config)
+from ..evaluate import teacher_from_checkpoint
 
 __all__ = [
-    'FIGURE_FORMATS', 'use_agg', 'add_common_args', 'load_config',
-    'build_model', 'is_distill', 'classifiers', 'build_loader',
-    'iterate_batches', 'labels_of', 'save_figure', 'save_json', 'finite',
-    'finish'
+    'FIGURE_FORMATS', 'use_agg', 'checkpoint_parser', 'load_config',
+    'model_and_loader', 'build_model', 'is_distill', 'classifiers',
+    'build_loader', 'iterate_batches', 'labels_of', 'save_figure', 'save_json',
+    'finite', 'finish'
 ]
 
 FIGURE_FORMATS = ('png', 'svg')
@@ -33,39 +34,46 @@ def use_agg():
     return plt
 
 
-def add_common_args(parser, default_out: str) -> None:
-    """Options shared by the tools that read a config and a checkpoint."""
-    from mmengine.config import DictAction
+def checkpoint_parser(description: str,
+                      default_out: str) -> argparse.ArgumentParser:
+    """The parser of a tool that analyses a config and a checkpoint: their
+    paths, ``--out-dir``, the validation subset, ``--device``,
+    ``--formats``, ``--trust-checkpoint`` and ``--cfg-options``."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=HelpFormatter)
     parser.add_argument('config', help='distillation (or model) config')
     parser.add_argument('checkpoint', help='checkpoint written by training')
-    parser.add_argument('--out-dir', default=default_out,
-                        help=f'output folder (default: {default_out})')
-    parser.add_argument('--num-samples', type=int, default=256,
-                        help='size of the validation subset (the first N '
-                        'samples; default 256)')
-    parser.add_argument('--batch-size', type=int, default=32,
-                        help='batch size of the analysis (default 32)')
-    parser.add_argument('--split', choices=['val', 'test'], default='val',
-                        help='which dataloader of the config to read')
-    parser.add_argument('--device', default='cpu',
-                        help='torch device, e.g. cpu or cuda:0')
-    parser.add_argument('--formats', nargs='+', choices=FIGURE_FORMATS,
-                        default=['png'], help='figure formats (png, svg)')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='allow full unpickling of CHECKPOINT if a '
-                        'weights-only load refuses it (trusted files only)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings in the config')
-
-
-def load_config(path: str, cfg_options: Optional[Dict] = None):
-    """Load a config (importing its ``custom_imports``) and apply options."""
-    import mmkd_logits  # noqa: F401
-    from mmengine.config import Config
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    return cfg
+    parser.add_argument(
+        '--out-dir',
+        default=default_out,
+        help=f'output folder (default: {default_out})')
+    parser.add_argument(
+        '--num-samples',
+        type=int,
+        default=256,
+        help='size of the validation subset (the first N '
+        'samples; default 256)')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        default=32,
+        help='batch size of the analysis (default 32)')
+    parser.add_argument(
+        '--split',
+        choices=['val', 'test'],
+        default='val',
+        help='which dataloader of the config to read')
+    parser.add_argument(
+        '--device', default='cpu', help='torch device, e.g. cpu or cuda:0')
+    parser.add_argument(
+        '--formats',
+        nargs='+',
+        choices=FIGURE_FORMATS,
+        default=['png'],
+        help='figure formats (png, svg)')
+    add_trust_argument(parser)
+    add_cfg_options_argument(parser)
+    return parser
 
 
 def is_distill(model) -> bool:
@@ -73,27 +81,24 @@ def is_distill(model) -> bool:
     return hasattr(model, 'teacher') and hasattr(model, 'architecture')
 
 
-def build_model(cfg, checkpoint: str, device: str = 'cpu',
-                trust: bool = False):
+def build_model(cfg, checkpoint: str, device: str = 'cpu'):
     """Build ``cfg.model`` and load ``checkpoint`` strictly, in eval mode.
 
     The teacher's weights come from the checkpoint (``teacher_ckpt`` is not
-    loaded). Loading follows the package's rules: weights-only unless
-    ``trust`` (or ``MMKD_TRUST_CHECKPOINTS=1``).
+    loaded); a top-level ``data_preprocessor`` applies as in the runner.
+    Loading follows the package's rules: weights-only unless the file is
+    trusted (``--trust-checkpoint``, ``MMKD_TRUST_CHECKPOINTS=1``).
     """
     import torch
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import load_checkpoint
-    from mmkd_logits.compat import trust_file
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model_cfg = cfg.model.copy()
-    if 'teacher_ckpt' in model_cfg:
-        model_cfg['teacher_ckpt'] = None
+    model_cfg = teacher_from_checkpoint(copy.deepcopy(cfg.model))
+    if cfg.get('data_preprocessor') is not None:  # as mmengine's runner
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model = MODELS.build(model_cfg)
-    if trust:
-        trust_file(checkpoint)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                    logger='silent')
+    load_checkpoint(
+        model, checkpoint, map_location='cpu', strict=True, logger='silent')
     model.to(torch.device(device))
     model.eval()  # (mmrazor's ``train()`` returns None: no chaining)
     return model
@@ -107,11 +112,14 @@ def classifiers(model) -> Dict[str, Any]:
     return {'model': model}
 
 
-def build_loader(cfg, split: str = 'val', num_samples: Optional[int] = None,
+def build_loader(cfg,
+                 split: str = 'val',
+                 num_samples: Optional[int] = None,
                  batch_size: int = 32):
     """The config's ``{split}_dataloader`` on its first ``num_samples``
     samples, in order, without worker processes."""
     import copy
+
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
@@ -124,9 +132,24 @@ def build_loader(cfg, split: str = 'val', num_samples: Optional[int] = None,
     loader_cfg['sampler'] = dict(type='DefaultSampler', shuffle=False)
     if num_samples is not None:
         if num_samples < 1:
-            raise ValueError(f'--num-samples must be >= 1, got {num_samples}')
+            raise ValueError(f'num_samples must be >= 1, got {num_samples}')
         loader_cfg['dataset']['indices'] = num_samples
     return Runner.build_dataloader(loader_cfg)
+
+
+def model_and_loader(config: str,
+                     checkpoint: str,
+                     cfg_options: Optional[Dict] = None,
+                     split: str = 'val',
+                     num_samples: Optional[int] = 256,
+                     batch_size: int = 32,
+                     device: str = 'cpu') -> Tuple[Any, Any, Any]:
+    """``(cfg, model, loader)``: the config with its options, the model with
+    the checkpoint's weights (:func:`build_model`) and the first
+    ``num_samples`` of its ``{split}_dataloader`` (:func:`build_loader`)."""
+    cfg = load_config(config, cfg_options)
+    model = build_model(cfg, checkpoint, device)
+    return cfg, model, build_loader(cfg, split, num_samples, batch_size)
 
 
 def labels_of(data_samples: Sequence[Any]) -> Optional[Any]:

@@ -48,16 +48,23 @@ def distill_run(name: str, base: Path) -> Dict[str, Any]:
     if not (data / 'meta' / 'val.txt').exists():
         make_imagenet(data, num_classes=4, per_class=2, val_per_class=2)
     work = base / name
-    options = imagenet_tiny_options(data, image_size=size, batch_size=2,
-                                    iters=1)
+    options = imagenet_tiny_options(
+        data, image_size=size, batch_size=2, iters=1)
     # no validation (mmengine validates after the last epoch unless the
     # first validation epoch is later): one checkpoint is written, not two
     options['train_cfg.val_begin'] = 2
     runner = build_and_train(config, work, options)
-    scalars = {key: float(buf.current())
-               for key, buf in runner.message_hub.log_scalars.items()}
-    run = dict(config=work / config, checkpoint=work / 'epoch_1.pth',
-               work_dir=work, data=data, image_size=size, scalars=scalars)
+    scalars = {
+        key: float(buf.current())
+        for key, buf in runner.message_hub.log_scalars.items()
+    }
+    run = dict(
+        config=work / config,
+        checkpoint=work / 'epoch_1.pth',
+        work_dir=work,
+        data=data,
+        image_size=size,
+        scalars=scalars)
     del runner
     _cache[name] = run
     return run

@@ -16,7 +16,8 @@ from typing import Dict, List, Optional, Tuple
 from .published import PublishedResult
 
 __all__ = [
-    'BEGIN', 'END', 'DATASET_CAPTIONS', 'format_cell', 'experiment_tables',
+    'BEGIN', 'END', 'DATASET_CAPTIONS', 'VARIANT_CAPTIONS', 'format_cell',
+    'experiment_tables',
     'replace_region', 'sync_readme'
 ]
 
@@ -42,6 +43,14 @@ DATASET_CAPTIONS: Dict[str, str] = {
     '**Tiny-ImageNet** (200 classes, 64×64; teacher ResNet18 trained with\n'
     '`configs/vanilla_ResNet18_tiny_imagenet.py`, see\n'
     '[Tiny-ImageNet networks](#tiny-imagenet-networks)):',
+}
+
+
+#: the paragraph above a variant's table (``{dataset}`` is filled in)
+VARIANT_CAPTIONS: Dict[str, str] = {
+    'LS':
+    '**{dataset}, with logit standardization** (`configs/extra/`; '
+    '[docs](docs/methods/logit_standardization.md)):',
 }
 
 
@@ -85,16 +94,25 @@ def experiment_tables(results: Dict[str, PublishedResult]) -> str:
     """The markdown of every dataset's table (captions included).
 
     Datasets, methods and pairs appear in the order of the model index.
+    Variants of the methods (collections named ``<method>+<variant>``, e.g.
+    ``KD+LS``) get a table of their own after the dataset's main one.
     """
-    by_dataset: Dict[str, List[PublishedResult]] = OrderedDict()
+    by_table: Dict[Tuple[str, str], List[PublishedResult]] = OrderedDict()
     for entry in results.values():
         if entry.teacher is not None:
-            by_dataset.setdefault(entry.dataset, []).append(entry)
+            variant = entry.method.partition('+')[2]
+            by_table.setdefault((entry.dataset, variant), []).append(entry)
     blocks = []
-    for dataset, entries in by_dataset.items():
+    for (dataset, variant), entries in sorted(
+            by_table.items(), key=lambda kv: bool(kv[0][1])):
         methods, pairs, cells = _grid(entries)
+        caption = DATASET_CAPTIONS.get(dataset, f'**{dataset}**:')
+        if variant:
+            caption = VARIANT_CAPTIONS.get(
+                variant, '**{dataset}, +{variant}**:').format(
+                    dataset=dataset, variant=variant)
         lines = [
-            DATASET_CAPTIONS.get(dataset, f'**{dataset}**:'), '',
+            caption, '',
             '| pair | ' + ' | '.join(methods) + ' |',
             '|' + '---|' * (len(methods) + 1)
         ]

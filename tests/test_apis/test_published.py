@@ -113,6 +113,30 @@ PUBLISHED = {
     'vanilla_resnet32_cifar100': (71.14, 'C', False, None),
     'vanilla_wrn_16_2_cifar100': (73.26, 'C', False, None),
     'vanilla_wrn_40_1_cifar100': (71.98, 'C', False, None),
+    # Logit Standardization (Sun et al., CVPR 2024), the authors' README
+    # (sunshangquan/logit-standardization-KD) as read for issue 17
+    'kd_ls_r56_r20_cifar100': (71.43, 'Z', True, None),
+    'dkd_ls_r56_r20_cifar100': (72.32, 'Z', True, None),
+    'kd_ls_r110_r32_cifar100': (74.17, 'Z', True, None),
+    'dkd_ls_r110_r32_cifar100': (74.29, 'Z', True, None),
+    'kd_ls_r110_r20_cifar100': (71.48, 'Z', True, None),
+    'dkd_ls_r110_r20_cifar100': (71.85, 'Z', True, None),
+    'kd_ls_r32x4_r8x4_cifar100': (76.62, 'Z', True, None),
+    'dkd_ls_r32x4_r8x4_cifar100': (77.01, 'Z', True, None),
+    'kd_ls_wrn40_2_wrn16_2_cifar100': (76.11, 'Z', True, None),
+    'dkd_ls_wrn40_2_wrn16_2_cifar100': (76.39, 'Z', True, None),
+    'kd_ls_wrn40_2_wrn40_1_cifar100': (74.37, 'Z', True, None),
+    'dkd_ls_wrn40_2_wrn40_1_cifar100': (74.89, 'Z', True, None),
+    'kd_ls_vgg13_vgg8_cifar100': (74.36, 'Z', True, None),
+    'dkd_ls_vgg13_vgg8_cifar100': (74.81, 'Z', True, None),
+    'kd_ls_r32x4_shuv2_cifar100': (75.56, 'Z', True, None),
+    'dkd_ls_r32x4_shuv2_cifar100': (77.37, 'Z', True, None),
+    'kd_ls_vgg13_mbv2_cifar100': (68.61, 'Z', True, None),
+    'dkd_ls_vgg13_mbv2_cifar100': (69.98, 'Z', True, None),
+    'kd_ls_r50_mbv2_cifar100': (69.02, 'Z', True, None),
+    'dkd_ls_r50_mbv2_cifar100': (70.45, 'Z', True, None),
+    'kd_ls_wrn40_2_mbv2_cifar100': (69.23, 'Z', True, None),
+    'dkd_ls_wrn40_2_mbv2_cifar100': (70.01, 'Z', True, None),
 }
 
 # the paper each source letter stands for (a word its Source must name)
@@ -122,7 +146,8 @@ SOURCE_NAMES = {
     'R': 'RLD',
     'L': 'LDRLD',
     'T': 'DOT',
-    'C': 'CRD'
+    'C': 'CRD',
+    'Z': 'Logit Standardization'
 }
 
 METHODS = {  # config prefix -> collection
@@ -133,7 +158,14 @@ METHODS = {  # config prefix -> collection
     'sdd_kd': 'SD-KD',
     'sdd_dkd': 'SD-DKD',
     'aekt': 'AEKT',
-    'vanilla': 'Vanilla'
+    'vanilla': 'Vanilla',
+    # configs/extra/: logit standardization (issue 17)
+    'kd_ls': 'KD+LS',
+    'dkd_ls': 'DKD+LS',
+    'rld_ls': 'RLD+LS',
+    'ldrld_ls': 'LDRLD+LS',
+    'sdd_dkd_ls': 'SD-DKD+LS',
+    'aekt_ls': 'AEKT+LS'
 }
 DATASETS = {
     'cifar100': 'CIFAR-100',
@@ -266,7 +298,8 @@ def test_model_index_loads_with_modelindex():
     assert len(index.models) == len(leaf_configs())
     names = [c.name for c in index.collections]
     assert names == [
-        'KD', 'DKD', 'RLD', 'LDRLD', 'SD-KD', 'SD-DKD', 'AEKT', 'Vanilla'
+        'KD', 'DKD', 'RLD', 'LDRLD', 'SD-KD', 'SD-DKD', 'AEKT', 'Vanilla',
+        'KD+LS', 'DKD+LS', 'RLD+LS', 'LDRLD+LS', 'SD-DKD+LS', 'AEKT+LS'
     ]
     for col in index.collections:
         assert col.paper['Title'] and col.paper['URL'].startswith('https://')

@@ -21,9 +21,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=cli.HelpFormatter)
     parser.add_argument(
-        '--device',
-        default=None,
-        help="'cpu' or 'cuda' (default: cuda if available)")
+        '--device', help="'cpu' or 'cuda' (default: cuda if available)")
     parser.add_argument(
         '--repeats',
         type=int,
@@ -34,12 +32,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--losses',
         nargs='+',
-        default=None,
         help='subset of loss names (KD is always included)')
     parser.add_argument(
         '--threads',
         type=int,
-        default=None,
         help='torch CPU threads (default: torch default)')
     parser.add_argument(
         '--quick',

@@ -29,12 +29,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--num-classes',
         type=int,
-        default=None,
         help='classes of the classifier (default: 100; 1000 for '
         'MobileNetV1)')
     parser.add_argument(
         '--src-prefix',
-        default=None,
         help='take only the keys under this prefix (and strip it), e.g. '
         '"module.student." for an mdistiller distiller checkpoint')
     cli.add_trust_argument(parser)

@@ -44,7 +44,6 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--keep-plugin',
         dest='keep_plugin',
         action='store_true',
-        default=None,
         help='keep (and import) mmkd_logits in the config even if the '
         'student does not need it')
     plugin.add_argument(

@@ -26,12 +26,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--topk',
         '-d',
         type=int,
-        default=None,
         help="d (default: the config's LDRLD topk, else 7)")
     parser.add_argument(
         '--tau',
         type=float,
-        default=None,
         help="temperature (default: the config's loss tau, else 1)")
     parser.add_argument(
         '--rank-by',

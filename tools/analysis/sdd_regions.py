@@ -24,20 +24,17 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--scales',
         type=int,
         nargs='+',
-        default=None,
         help="region grid sizes (default: the config's MultiScaleLogits "
         'recorder, else 1 2 4)')
     parser.add_argument(
         '--source',
-        default=None,
         help="module producing the final feature map (default: the "
         "recorder's, else backbone)")
     parser.add_argument(
-        '--fc', default=None, help='the linear classifier (default: head.fc)')
+        '--fc', help='the linear classifier (default: head.fc)')
     parser.add_argument(
         '--base-grid',
         type=int,
-        default=None,
         help="pool to this grid first (default: the recorder's, else 4)")
     parser.add_argument(
         '--direct-pooling',

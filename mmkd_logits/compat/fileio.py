@@ -2,7 +2,8 @@
 
 mmengine's ``LocalBackend.put`` opens the target file with ``'wb'`` and writes
 into it in place, so a run killed while saving leaves a truncated checkpoint
-under the final name (mmengine 0.10.x; no upstream fix). :class:`AtomicLocalBackend`
+under the final name (mmengine 0.10.x; no upstream fix).
+:class:`AtomicLocalBackend`
 writes to a temporary file in the same directory, flushes and fsyncs it, then
 renames it over the target with :func:`os.replace` — the checkpoint on disk is
 always either the old complete file or the new complete file.
@@ -32,7 +33,6 @@ from mmengine.fileio import LocalBackend, register_backend
 from mmengine.fileio.backends import backends as _registered
 
 BACKEND_NAME = 'atomic_local'
-
 
 _TEMP = re.compile(r'^\.(?P<target>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$')
 
@@ -88,14 +88,13 @@ def remove_stale_temp_files(folder: Union[str, Path],
 
 
 def atomic_write_bytes(obj: bytes, filepath: Union[str, Path]) -> None:
-    """Write ``obj`` to ``filepath`` so that readers never see a partial file."""
+    """Write ``obj`` to ``filepath``; readers never see a partial file."""
     filepath = str(filepath)
     folder = osp.dirname(osp.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
     name = osp.basename(filepath)
     remove_stale_temp_files(folder, target=name)
-    tmp = osp.join(folder,
-                   f'.{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp')
+    tmp = osp.join(folder, f'.{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp')
     # O_EXCL: a fresh file; mode 0o666 minus the umask, as open() gives
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
@@ -127,12 +126,14 @@ def atomic_torch_save(obj: Any, filepath: Union[str, Path]) -> None:
 
 
 class AtomicLocalBackend(LocalBackend):
-    """mmengine ``LocalBackend`` whose writes are atomic (temp file + rename)."""
+    """mmengine ``LocalBackend`` with atomic writes (temp file + rename)."""
 
     def put(self, obj: bytes, filepath: Union[str, Path]) -> None:
         atomic_write_bytes(obj, filepath)
 
-    def put_text(self, obj: str, filepath: Union[str, Path],
+    def put_text(self,
+                 obj: str,
+                 filepath: Union[str, Path],
                  encoding: str = 'utf-8') -> None:
         atomic_write_bytes(obj.encode(encoding), filepath)
 

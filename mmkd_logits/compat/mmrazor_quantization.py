@@ -22,7 +22,8 @@ _NAMES = [
     'get_tensorrt_backend_config', 'get_tensorrt_backend_config_dict'
 ]
 
-_MESSAGE = ('mmrazor quantization is unavailable: mmrazor 1.0.0\'s quantization '
+_MESSAGE = ('mmrazor quantization is unavailable: mmrazor 1.0.0\'s '
+            'quantization '
             'backend configs do not import on torch {torch} ({error}); '
             'mmkd_logits replaced them with a stand-in so that distillation '
             'works (mmrazor issues #615/#632). Use torch<2.0 or mmrazor\'s '
@@ -64,6 +65,7 @@ def apply() -> bool:
     except ImportError as err:
         error = err
     import torch
+
     # Drop the half-imported package so that it re-imports around the stand-in.
     for name in list(sys.modules):
         if name == 'mmrazor.structures' or name.startswith(

@@ -3,8 +3,8 @@
 Every failure is turned into one :class:`ImportError` that says what is wrong
 and what to install, instead of a deep traceback from inside a dependency.
 """
-from importlib.util import find_spec
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
 from typing import List, Tuple
 
 #: (distribution, importable module, inclusive minimum, exclusive maximum)
@@ -27,7 +27,7 @@ class StackError(ImportError):
 
 
 def _vtuple(text: str) -> Tuple[int, ...]:
-    """Numeric release tuple of a version string ('2.1.0rc1+cu121' → (2, 1, 0))."""
+    """Numeric release tuple of a version ('2.1.0rc1+cu121' → (2, 1, 0))."""
     out = []
     for part in text.split('+')[0].split('.'):
         digits = ''
@@ -86,8 +86,9 @@ def check_torchvision() -> None:
     """Import torchvision and turn a torch/torchvision mismatch into advice."""
     import torch
     if not _installed_version('torchvision'):
-        raise StackError('torchvision is not installed (mmpretrain needs it). '
-                         + INSTALL_HINT)
+        raise StackError(
+            'torchvision is not installed (mmpretrain needs it). ' +
+            INSTALL_HINT)
     try:
         import torchvision  # noqa: F401
         torch.ops.torchvision.nms  # noqa: B018 (the op a mismatch lacks)

@@ -21,7 +21,8 @@ from torch import nn
 
 __all__ = ['TeacherCheckpointError', 'load_teacher_checkpoint', 'apply']
 
-_MODULE = 'mmrazor.models.algorithms.distill.configurable.single_teacher_distill'
+_MODULE = ('mmrazor.models.algorithms.distill.configurable.'
+           'single_teacher_distill')
 
 
 class TeacherCheckpointError(ValueError):
@@ -57,7 +58,8 @@ def load_teacher_checkpoint(model: nn.Module,
                             strict: bool = True,
                             logger: Optional[Any] = None,
                             **kwargs) -> Dict[str, Any]:
-    """Load ``filename`` into the teacher ``model``; refuse keys that don't fit.
+    """Load ``filename`` into the teacher ``model``; refuse keys that do not
+    fit.
 
     Args:
         model: the teacher.
@@ -75,13 +77,15 @@ def load_teacher_checkpoint(model: nn.Module,
     checkpoint = _load_checkpoint(filename, map_location=map_location)
     state = _state_dict_of(checkpoint, filename)
     own = model.state_dict()
-    missing = [k for k in own if k not in state and
-               not k.endswith('num_batches_tracked')]
+    missing = [
+        k for k in own
+        if k not in state and not k.endswith('num_batches_tracked')
+    ]
     unexpected = [k for k in state if k not in own]
     mis_shaped = [
-        f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
-        for k in own if k in state and hasattr(state[k], 'shape') and
-        tuple(state[k].shape) != tuple(own[k].shape)
+        f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}' for k in own
+        if k in state and hasattr(state[k], 'shape')
+        and tuple(state[k].shape) != tuple(own[k].shape)
     ]
     if missing or unexpected or mis_shaped:
         raise TeacherCheckpointError(
@@ -89,8 +93,8 @@ def load_teacher_checkpoint(model: nn.Module,
             f'({type(model).__name__}):' +
             (_listing('missing keys', missing) if missing else '') +
             (_listing('unexpected keys', unexpected) if unexpected else '') +
-            (_listing('shape mismatches (checkpoint vs model)', mis_shaped)
-             if mis_shaped else '') +
+            (_listing('shape mismatches (checkpoint vs model)', mis_shaped
+                      ) if mis_shaped else '') +
             '\nCheck that model.teacher is the architecture the checkpoint '
             'was trained with (and convert CRD/mdistiller checkpoints with '
             'tools/convert_mdistiller_ckpt.py).')
@@ -99,7 +103,8 @@ def load_teacher_checkpoint(model: nn.Module,
 
 
 def apply() -> bool:
-    """Make mmrazor's ``SingleTeacherDistill`` load ``teacher_ckpt`` strictly."""
+    """Make mmrazor's ``SingleTeacherDistill`` load ``teacher_ckpt``
+    strictly."""
     import importlib
     module = importlib.import_module(_MODULE)
     if getattr(module, 'load_checkpoint', None) is load_teacher_checkpoint:

@@ -1,7 +1,6 @@
 """The compatibility layer: stack checks, mmrazor on torch 2.x, checkpoint
 safety, atomic writes."""
 import os
-import pickle
 import sys
 
 import pytest
@@ -17,15 +16,14 @@ def test_mmrazor_distillation_imports_and_quantization_fails_clearly():
     from mmrazor.registry import MODELS
     assert MODELS.get('SingleTeacherDistill') is not None
     assert MODELS.get('DKDLoss') is not None
-    module = sys.modules[
-        'mmrazor.structures.quantization.backend_config']
+    module = sys.modules['mmrazor.structures.quantization.backend_config']
     # the declared stack (mmrazor==1.0.0, torch>=2.0) always needs it
-    assert getattr(module, 'MMKD_STAND_IN', False), (
-        'mmrazor 1.0.0 quantization imported on torch '
-        f'{torch.__version__}: the stand-in was not needed here')
+    assert getattr(
+        module, 'MMKD_STAND_IN',
+        False), ('mmrazor 1.0.0 quantization imported on torch '
+                 f'{torch.__version__}: the stand-in was not needed here')
     assert compat.applied['mmrazor_quantization_stand_in'] is True
-    from mmkd_logits.compat.mmrazor_quantization import \
-        QuantizationUnavailable
+    from mmkd_logits.compat.mmrazor_quantization import QuantizationUnavailable
     with pytest.raises(QuantizationUnavailable, match='#615'):
         module.BackendConfigs['native']
     with pytest.raises(QuantizationUnavailable):
@@ -46,9 +44,8 @@ def test_stack_check_names_bad_mmcv(monkeypatch, mmcv):
 
 def test_stack_check_names_missing_package(monkeypatch):
     real = stack._installed_version
-    monkeypatch.setattr(
-        stack, '_installed_version',
-        lambda d: '' if d == 'mmrazor' else real(d))
+    monkeypatch.setattr(stack, '_installed_version', lambda d: ''
+                        if d == 'mmrazor' else real(d))
     with pytest.raises(stack.StackError, match='mmrazor is not installed'):
         stack.check_stack()
 
@@ -71,7 +68,7 @@ class _Exploit:
     """Unpickling this runs a command: the classic malicious checkpoint."""
 
     def __reduce__(self):
-        return (os.system, ('touch /tmp/mmkd_pwned_$PPID',))
+        return (os.system, ('touch /tmp/mmkd_pwned_$PPID', ))
 
 
 @pytest.fixture

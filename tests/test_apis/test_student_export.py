@@ -89,6 +89,7 @@ def aekt(tmp_path_factory):
     return distill_run('aekt', tmp_path_factory.getbasetemp())
 
 
+@pytest.mark.slow
 def test_export_ldrld_plain_mmpretrain_student(ldrld, tmp_path):
     out = tmp_path / 'export' / 'student.pth'
     result = api.export_student(str(ldrld['checkpoint']), str(out))
@@ -147,6 +148,7 @@ def test_export_ldrld_plain_mmpretrain_student(ldrld, tmp_path):
     assert result['top1'] == pytest.approx(top1)
 
 
+@pytest.mark.slow
 def test_export_aekt_fold_serial_head(aekt, tmp_path):
     folded = tmp_path / 'folded.pth'
     api.export_student(str(aekt['checkpoint']), str(folded), fold=True)
@@ -184,6 +186,7 @@ def test_export_aekt_fold_serial_head(aekt, tmp_path):
         for k, v in kept_sd.items())
 
 
+@pytest.mark.slow
 def test_errors(ldrld, tmp_path):
     out = tmp_path / 'x.pth'
     with pytest.raises(api.ExportError, match='no head.ser'):

@@ -55,6 +55,7 @@ def trained(tmp_path, monkeypatch):
     return runner, ckpt
 
 
+@pytest.mark.slow
 def test_resume_trusts_the_runners_own_work_dir(trained, tmp_path):
     runner, ckpt = trained
     runner.resume(str(ckpt))
@@ -63,6 +64,7 @@ def test_resume_trusts_the_runners_own_work_dir(trained, tmp_path):
     assert not checkpoint.is_trusted(str(ckpt))
 
 
+@pytest.mark.slow
 def test_load_from_and_other_dirs_stay_weights_only(trained, tmp_path):
     runner, ckpt = trained
     # load_from: weights from elsewhere, even in the work dir

@@ -41,6 +41,7 @@ def test_adw(tmp_path):
         analysis.adw_matrix(1)
 
 
+@pytest.mark.slow
 def test_logit_relations(tmp_path_factory, tmp_path):
     run = distill_run('ldrld', tmp_path_factory.getbasetemp())
     out = analysis.analyse_relations(
@@ -73,6 +74,7 @@ def test_logit_relations(tmp_path_factory, tmp_path):
     assert out['files'][-1].endswith('logit_relations.json')
 
 
+@pytest.mark.slow
 def test_sdd_regions(tmp_path_factory, tmp_path):
     run = distill_run('sdd', tmp_path_factory.getbasetemp())
     analysis.analyse_regions(

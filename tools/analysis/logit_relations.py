@@ -42,19 +42,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> dict:
     """Returns the numbers with the written ``files``."""
     args = parse_args(argv)
-    return analyse_relations(
-        args.config,
-        args.checkpoint,
-        args.out_dir,
-        args.topk,
-        args.tau,
-        args.rank_by,
-        args.formats,
-        cfg_options=args.cfg_options,
-        split=args.split,
-        num_samples=args.num_samples,
-        batch_size=args.batch_size,
-        device=args.device)
+    return analyse_relations(args.config, args.checkpoint, args.out_dir,
+                             args.topk, args.tau, args.rank_by, args.formats,
+                             **common.loader_args(args))
 
 
 if __name__ == '__main__':

@@ -56,19 +56,9 @@ def main(argv=None) -> dict:
         source=args.source,
         fc=args.fc,
         base_grid=args.base_grid)
-    return analyse_regions(
-        args.config,
-        args.checkpoint,
-        args.out_dir,
-        overrides,
-        args.direct_pooling,
-        args.num_examples,
-        args.formats,
-        cfg_options=args.cfg_options,
-        split=args.split,
-        num_samples=args.num_samples,
-        batch_size=args.batch_size,
-        device=args.device)
+    return analyse_regions(args.config, args.checkpoint, args.out_dir,
+                           overrides, args.direct_pooling, args.num_examples,
+                           args.formats, **common.loader_args(args))
 
 
 if __name__ == '__main__':

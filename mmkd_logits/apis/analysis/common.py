@@ -17,10 +17,10 @@ from ..cli import (HelpFormatter, add_cfg_options_argument, add_trust_argument,
 from ..evaluate import teacher_from_checkpoint
 
 __all__ = [
-    'FIGURE_FORMATS', 'use_agg', 'checkpoint_parser', 'load_config',
-    'model_and_loader', 'build_model', 'is_distill', 'classifiers',
-    'build_loader', 'iterate_batches', 'labels_of', 'save_figure', 'save_json',
-    'finite', 'finish'
+    'FIGURE_FORMATS', 'use_agg', 'checkpoint_parser', 'loader_args',
+    'load_config', 'model_and_loader', 'build_model', 'is_distill',
+    'classifiers', 'build_loader', 'iterate_batches', 'labels_of',
+    'save_figure', 'save_json', 'finite', 'finish'
 ]
 
 FIGURE_FORMATS = ('png', 'svg')
@@ -74,6 +74,17 @@ def checkpoint_parser(description: str,
     add_trust_argument(parser)
     add_cfg_options_argument(parser)
     return parser
+
+
+def loader_args(args: argparse.Namespace) -> Dict[str, Any]:
+    """The options of :func:`checkpoint_parser` that
+    :func:`model_and_loader` takes (``cfg_options``, ``split``,
+    ``num_samples``, ``batch_size``, ``device``), as keyword arguments."""
+    return {
+        key: getattr(args, key)
+        for key in ('cfg_options', 'split', 'num_samples', 'batch_size',
+                    'device')
+    }
 
 
 def is_distill(model) -> bool:

@@ -137,3 +137,19 @@ def test_sdd_region_settings():
                                                     fc='head.fc',
                                                     scales=(2, 1),
                                                     base_grid=4)
+
+
+def test_checkpoint_parser_and_loader_args(tmp_path):
+    parser = analysis.common.checkpoint_parser('doc', 'work_dirs/x')
+    args = parser.parse_args([
+        'c.py', 'k.pth', '--num-samples', '8', '--split', 'test',
+        '--trust-checkpoint', 'k.pth', '--cfg-options', 'a.b=1'
+    ])
+    assert args.out_dir == 'work_dirs/x' and args.formats == ['png']
+    assert args.trust_checkpoint == ['k.pth']
+    assert analysis.common.loader_args(args) == dict(
+        cfg_options={'a.b': 1},
+        split='test',
+        num_samples=8,
+        batch_size=32,
+        device='cpu')

@@ -58,7 +58,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--random-teacher',
         action='store_true',
         help='distil from a teacher without weights (smoke runs, tests): '
-        'sets model.distiller.allow_random_teacher=True')
+        'clears model.teacher_ckpt and sets '
+        'model.distiller.allow_random_teacher=True')
     parser.add_argument(
         '--skip-teacher-check',
         action='store_true',
@@ -118,6 +119,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.random_teacher and 'distiller' in cfg.get('model', {}):
+        cfg.model.teacher_ckpt = None
         cfg.model.distiller.allow_random_teacher = True
     if args.skip_teacher_check:
         cfg.custom_hooks = [
@@ -147,8 +149,7 @@ def main(argv=None) -> None:
     from mmengine.logging import print_log
     from mmengine.runner import Runner
 
-    from mmkd_logits.apis.launch import (lr_scale_warning,
-                                         setup_cpu_distributed)
+    from mmkd_logits.apis.launch import lr_scale_warning, setup_cpu_distributed
     from mmkd_logits.compat import trust_directory, trust_file
     from mmkd_logits.compat.fileio import remove_stale_temp_files
     if args.amp and not torch.cuda.is_available():

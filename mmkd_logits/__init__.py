@@ -4,8 +4,8 @@ Importing the package checks the upstream stack, applies the compatibility
 layer (:mod:`mmkd_logits.compat`) and registers every loss, recorder,
 backbone, head, dataset and hook into the mmrazor / mmpretrain registries.
 """
-from .version import __version__
 from .compat import apply as _apply_compat
+from .version import __version__
 
 _apply_compat()
 

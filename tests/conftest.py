@@ -8,6 +8,11 @@ if REPO_ROOT not in sys.path:
 
 import pytest  # noqa: E402
 
+# the plugin first, once for the session: it makes mmrazor importable on
+# torch >= 2 (mmkd_logits.compat), so test modules may import mmrazor in any
+# (isort's) order
+import mmkd_logits  # noqa: E402,F401
+
 
 @pytest.fixture(autouse=True)
 def _fresh_default_scope():

@@ -17,8 +17,7 @@ from .published import PublishedResult
 
 __all__ = [
     'BEGIN', 'END', 'DATASET_CAPTIONS', 'VARIANT_CAPTIONS', 'format_cell',
-    'experiment_tables',
-    'replace_region', 'sync_readme'
+    'experiment_tables', 'replace_region', 'sync_readme'
 ]
 
 BEGIN = '<!-- experiment-tables:begin -->'
@@ -44,7 +43,6 @@ DATASET_CAPTIONS: Dict[str, str] = {
     '`configs/vanilla_ResNet18_tiny_imagenet.py`, see\n'
     '[Tiny-ImageNet networks](#tiny-imagenet-networks)):',
 }
-
 
 #: the paragraph above a variant's table (``{dataset}`` is filled in)
 VARIANT_CAPTIONS: Dict[str, str] = {
@@ -112,8 +110,7 @@ def experiment_tables(results: Dict[str, PublishedResult]) -> str:
                 variant, '**{dataset}, +{variant}**:').format(
                     dataset=dataset, variant=variant)
         lines = [
-            caption, '',
-            '| pair | ' + ' | '.join(methods) + ' |',
+            caption, '', '| pair | ' + ' | '.join(methods) + ' |',
             '|' + '---|' * (len(methods) + 1)
         ]
         for pair in pairs:

@@ -91,8 +91,9 @@ class TinyImageNet(BaseDataset):
                         f'TinyImageNet: class folder {folder} is missing')
                 for name in sorted(self._images(folder)):
                     data_list.append(
-                        dict(img_path=osp.join(folder, name),
-                             gt_label=index[w]))
+                        dict(
+                            img_path=osp.join(folder, name),
+                            gt_label=index[w]))
         elif self.split == 'val':
             ann = osp.join(root, 'val', 'val_annotations.txt')
             if not osp.isfile(ann):
@@ -107,9 +108,9 @@ class TinyImageNet(BaseDataset):
                             f'TinyImageNet: {ann}:{lineno} names an unknown '
                             f'class: {line.strip()!r}')
                     data_list.append(
-                        dict(img_path=osp.join(root, 'val', 'images',
-                                               parts[0]),
-                             gt_label=index[parts[1]]))
+                        dict(
+                            img_path=osp.join(root, 'val', 'images', parts[0]),
+                            gt_label=index[parts[1]]))
         else:
             folder = osp.join(root, 'test', 'images')
             for name in sorted(self._images(folder)):
@@ -124,5 +125,6 @@ class TinyImageNet(BaseDataset):
         ]
 
     def extra_repr(self) -> List[str]:
-        return [f'Root of dataset: \t{self.data_root}',
-                f'Split: \t{self.split}']
+        return [
+            f'Root of dataset: \t{self.data_root}', f'Split: \t{self.split}'
+        ]

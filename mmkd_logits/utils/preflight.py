@@ -1,8 +1,8 @@
 """Checks that can only run before anything is built: paths on disk.
 
-:func:`preflight_check` runs in ``tools/train.py`` right after the config is read,
-before the runner builds models or datasets, so that the mistakes users hit
-first stop the run in its first lines of output:
+:func:`preflight_check` runs in ``tools/train.py`` right after the config is
+read, before the runner builds models or datasets, so that the mistakes users
+hit first stop the run in its first lines of output:
 
 * ``model.teacher_ckpt`` is a local path that does not exist;
 * ``model.teacher_ckpt`` is not set in a distillation config (the teacher
@@ -74,10 +74,10 @@ def _walk_datasets(ds_cfg: Any, key: str):
         yield key, ds_cfg
 
 
-def check_dataset_paths(cfg: Mapping,
-                        loaders: Tuple[str, ...] = ('train_dataloader',
-                                                    'val_dataloader')
-                        ) -> List[str]:
+def check_dataset_paths(
+    cfg: Mapping,
+    loaders: Tuple[str, ...] = ('train_dataloader', 'val_dataloader')
+) -> List[str]:
     """Problems with the dataset paths of ``loaders`` (empty if none).
 
     Checks each (possibly wrapped) dataset's ``data_root`` and, when they are
@@ -95,8 +95,8 @@ def check_dataset_paths(cfg: Mapping,
             continue
         if loader == 'test_dataloader' and cfg.get('test_cfg', None) is None:
             continue
-        for key, ds in _walk_datasets(loader_cfg.get('dataset'),
-                                      f'{loader}.dataset'):
+        for key, ds in _walk_datasets(
+                loader_cfg.get('dataset'), f'{loader}.dataset'):
             problems += _dataset_problems(key, ds)
     return problems
 
@@ -113,8 +113,10 @@ def _dataset_problems(key: str, ds: Mapping) -> List[str]:
                 return []
             what = 'is a file, not a folder' if osp.exists(
                 osp.expanduser(root)) else 'does not exist'
-            return [f'{key}.data_root = {root!r} {what} ({ds_type}; looked '
-                    f'in {osp.abspath(osp.expanduser(root))}): {fix}']
+            return [
+                f'{key}.data_root = {root!r} {what} ({ds_type}; looked '
+                f'in {osp.abspath(osp.expanduser(root))}): {fix}'
+            ]
     elif root is not None and not isinstance(root, str):
         return [f'{key}.data_root must be a path string, got {root!r}']
     base = osp.expanduser(root) if isinstance(root, str) and root else ''
@@ -131,8 +133,9 @@ def _dataset_problems(key: str, ds: Mapping) -> List[str]:
                 f'(relative paths are joined to data_root) or leave ann_file '
                 'out if the dataset can do without one')
     prefix = ds.get('data_prefix', None)
-    entries = prefix.items() if isinstance(prefix, Mapping) else (
-        [('', prefix)] if isinstance(prefix, str) else [])
+    entries = prefix.items() if isinstance(
+        prefix, Mapping) else ([('',
+                                 prefix)] if isinstance(prefix, str) else [])
     for name, value in entries:
         if not isinstance(value, str) or not value or _URL.match(value):
             continue

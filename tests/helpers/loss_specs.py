@@ -13,8 +13,7 @@ from typing import Callable, Optional, Tuple
 import torch
 from torch import Tensor, nn
 
-__all__ = ['LossSpec', 'SPECS', 'OURS', 'spec_by_name',
-           'nonneg_tolerance']
+__all__ = ['LossSpec', 'SPECS', 'OURS', 'spec_by_name', 'nonneg_tolerance']
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,10 @@ class LossSpec:
     zero_if_identical: str = 'always'
     weight: float = 1.0
 
-    def __call__(self, loss: nn.Module, zs: Tensor, zt: Tensor,
+    def __call__(self,
+                 loss: nn.Module,
+                 zs: Tensor,
+                 zt: Tensor,
                  labels: Optional[Tensor] = None) -> Tensor:
         if self.labels:
             return loss(zs, zt, labels)
@@ -88,16 +90,28 @@ OURS: Tuple[LossSpec, ...] = (
     LossSpec('kd', _kd, labels=False, weight=1.0),
     LossSpec('dkd', _dkd, labels=True, weight=9.0),
     LossSpec('ldrld', _ldrld, labels=False, min_classes=3, weight=17.5),
-    LossSpec('rld', _rld, labels=True,
-             zero_if_identical='teacher_top_is_label', weight=9.0),
+    LossSpec(
+        'rld',
+        _rld,
+        labels=True,
+        zero_if_identical='teacher_top_is_label',
+        weight=9.0),
     LossSpec('aekt', _aekt, labels=True, weight=10.0 * 9.0),
     LossSpec('sdd_kd', _sdd('kd'), labels=True, regions=True, weight=2.0),
-    LossSpec('sdd_dkd', _sdd('dkd'), labels=True, regions=True,
-             weight=18.0),
-    LossSpec('sdd_ldrld', _sdd(dict(type='LDRLDLoss', topk=2)), labels=True,
-             regions=True, min_classes=3, weight=35.0),
-    LossSpec('sdd_aekt', _sdd(dict(type='AEKTLoss')), labels=True,
-             regions=True, weight=180.0),
+    LossSpec('sdd_dkd', _sdd('dkd'), labels=True, regions=True, weight=18.0),
+    LossSpec(
+        'sdd_ldrld',
+        _sdd(dict(type='LDRLDLoss', topk=2)),
+        labels=True,
+        regions=True,
+        min_classes=3,
+        weight=35.0),
+    LossSpec(
+        'sdd_aekt',
+        _sdd(dict(type='AEKTLoss')),
+        labels=True,
+        regions=True,
+        weight=180.0),
 )
 
 SPECS: Tuple[LossSpec, ...] = OURS

@@ -70,28 +70,32 @@ def _log_pick(z: Sequence[float], k: int, tau: float):
 
 def naive_kd(zs: torch.Tensor, zt: torch.Tensor, tau: float) -> torch.Tensor:
     """KD per sample: ``τ²·KL(softmax(zt/τ) ‖ softmax(zs/τ))``."""
-    return torch.tensor([naive_kl(t, s, tau)
-                         for s, t in zip(_rows(zs), _rows(zt))],
-                        dtype=torch.float64)
+    return torch.tensor(
+        [naive_kl(t, s, tau) for s, t in zip(_rows(zs), _rows(zt))],
+        dtype=torch.float64)
 
 
-def naive_dkd(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor,
-              tau: float, alpha: float, beta: float) -> torch.Tensor:
+def naive_dkd(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor, tau: float,
+              alpha: float, beta: float) -> torch.Tensor:
     """DKD per sample: ``α·TCKD + β·NCKD`` (``METHODS.md`` §1)."""
     out = []
     for s, t, label in zip(_rows(zs), _rows(zt), y.reshape(-1).tolist()):
         lpt, lqt = _log_pick(t, label, tau)
         lps, lqs = _log_pick(s, label, tau)
-        tckd = _naive_binary_kl(math.exp(lpt), math.exp(lps), lpt, lqt,
-                                lps, lqs) * tau**2
+        tckd = _naive_binary_kl(
+            math.exp(lpt), math.exp(lps), lpt, lqt, lps, lqs) * tau**2
         others = [c for c in range(len(s)) if c != label]
         nckd = naive_kl([t[c] for c in others], [s[c] for c in others], tau)
         out.append(alpha * tckd + beta * nckd)
     return torch.tensor(out, dtype=torch.float64)
 
 
-def naive_rld(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor,
-              tau: float, alpha: float, beta: float,
+def naive_rld(zs: torch.Tensor,
+              zt: torch.Tensor,
+              y: torch.Tensor,
+              tau: float,
+              alpha: float,
+              beta: float,
               alpha_tau: float = None) -> torch.Tensor:
     """RLD per sample: ``α·SCD + β·MCD`` (``METHODS.md`` §2).
 
@@ -103,23 +107,31 @@ def naive_rld(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor,
         m = max(range(len(t)), key=lambda c: (t[c], -c))  # first max
         lpt, lqt = _log_pick(t, m, tau_a)
         lps, lqs = _log_pick(s, label, tau_a)
-        scd = _naive_binary_kl(math.exp(lpt), math.exp(lps), lpt, lqt, lps,
-                               lqs) * tau_a**2
+        scd = _naive_binary_kl(
+            math.exp(lpt), math.exp(lps), lpt, lqt, lps, lqs) * tau_a**2
         kept = [c for c in range(len(t)) if c != label and t[c] < t[label]]
         mcd = naive_kl([t[c] for c in kept], [s[c] for c in kept], tau)
         out.append(alpha * scd + beta * mcd)
     return torch.tensor(out, dtype=torch.float64)
 
 
-def naive_adw(r: int, r2: int, eps: float = 1.5, delta: float = 2.0,
+def naive_adw(r: int,
+              r2: int,
+              eps: float = 1.5,
+              delta: float = 2.0,
               lam: float = 0.05) -> float:
     """``ADW(r, r') = 1/(|r − r'| + ε) · δ·exp(−λ(r + r'))``, 1-based ranks."""
     return 1.0 / (abs(r - r2) + eps) * delta * math.exp(-lam * (r + r2))
 
 
-def naive_ldrld(zs: torch.Tensor, zt: torch.Tensor, tau: float = 4.0,
-                topk: int = 7, alpha: float = 10.5, beta: float = 7.0,
-                eps: float = 1.5, delta: float = 2.0,
+def naive_ldrld(zs: torch.Tensor,
+                zt: torch.Tensor,
+                tau: float = 4.0,
+                topk: int = 7,
+                alpha: float = 10.5,
+                beta: float = 7.0,
+                eps: float = 1.5,
+                delta: float = 2.0,
                 lam: float = 0.05) -> torch.Tensor:
     """LDRLD per sample (``METHODS.md`` §3), one pair at a time.
 
@@ -135,8 +147,8 @@ def naive_ldrld(zs: torch.Tensor, zt: torch.Tensor, tau: float = 4.0,
                 i, j = ranked[a], ranked[b]
                 kl = naive_kl([t[i], t[j]], [s[i], s[j]], tau)
                 terms.append(naive_adw(a + 1, b + 1, eps, delta, lam) * kl)
-        terms.append(naive_kl([t[c] for c in ranked], [s[c] for c in ranked],
-                              tau))
+        terms.append(
+            naive_kl([t[c] for c in ranked], [s[c] for c in ranked], tau))
         local = math.fsum(terms) / (topk * (topk - 1) // 2 + 1)
         rest = [c for c in range(len(s)) if c not in ranked]
         rntk = naive_kl([t[c] for c in rest], [s[c] for c in rest], tau)

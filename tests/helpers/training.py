@@ -21,8 +21,8 @@ CONFIGS = REPO_ROOT / 'configs'
 TOOLS = REPO_ROOT / 'tools'
 
 __all__ = [
-    'REPO_ROOT', 'CONFIGS', 'TOOLS', 'RANDOM_TEACHER',
-    'imagenet_tiny_options', 'cifar_tiny_options', 'tiny_imagenet_tiny_options', 'imagenet_cli_options',
+    'REPO_ROOT', 'CONFIGS', 'TOOLS', 'RANDOM_TEACHER', 'imagenet_tiny_options',
+    'cifar_tiny_options', 'tiny_imagenet_tiny_options', 'imagenet_cli_options',
     'options_to_cli', 'build_and_train', 'run_tool', 'no_cifar_md5'
 ]
 
@@ -60,8 +60,10 @@ def _common_options(max_epochs: int) -> Dict[str, Any]:
     }
 
 
-def imagenet_tiny_options(data_root: Path, image_size: int = 32,
-                          batch_size: int = 2, max_epochs: int = 1,
+def imagenet_tiny_options(data_root: Path,
+                          image_size: int = 32,
+                          batch_size: int = 2,
+                          max_epochs: int = 1,
                           iters: Optional[int] = None) -> Dict[str, Any]:
     """Overrides that run an ImageNet config on :func:`make_imagenet` data.
 
@@ -90,7 +92,8 @@ def imagenet_tiny_options(data_root: Path, image_size: int = 32,
     return opts
 
 
-def cifar_tiny_options(data_root: Path, batch_size: int = 2,
+def cifar_tiny_options(data_root: Path,
+                       batch_size: int = 2,
                        max_epochs: int = 1,
                        iters: Optional[int] = None) -> Dict[str, Any]:
     """Overrides that run a CIFAR-100 config on :func:`make_cifar100` data.
@@ -105,7 +108,8 @@ def cifar_tiny_options(data_root: Path, batch_size: int = 2,
     return opts
 
 
-def tiny_imagenet_tiny_options(data_root: Path, batch_size: int = 2,
+def tiny_imagenet_tiny_options(data_root: Path,
+                               batch_size: int = 2,
                                max_epochs: int = 1,
                                iters: Optional[int] = None) -> Dict[str, Any]:
     """Overrides that run a Tiny-ImageNet config on generated data."""
@@ -114,8 +118,10 @@ def tiny_imagenet_tiny_options(data_root: Path, batch_size: int = 2,
     return opts
 
 
-def imagenet_cli_options(data_root: Path, image_size: int = 32,
-                         batch_size: int = 2, max_epochs: int = 1,
+def imagenet_cli_options(data_root: Path,
+                         image_size: int = 32,
+                         batch_size: int = 2,
+                         max_epochs: int = 1,
                          iters: Optional[int] = None) -> List[str]:
     """:func:`imagenet_tiny_options` as ``--cfg-options`` strings.
 
@@ -164,9 +170,10 @@ def build_and_train(config_path: Any,
     Returns:
         mmengine.runner.Runner: the runner after training.
     """
-    import mmkd_logits  # noqa: F401
     from mmengine.config import Config
     from mmengine.runner import Runner
+
+    import mmkd_logits  # noqa: F401
     from mmkd_logits.compat import trust_directory
 
     path = Path(config_path)
@@ -196,7 +203,9 @@ def build_and_train(config_path: Any,
     return runner
 
 
-def run_tool(script: str, *args: Any, timeout: int = 600,
+def run_tool(script: str,
+             *args: Any,
+             timeout: int = 600,
              env: Optional[Dict[str, str]] = None,
              cwd: Optional[Path] = None) -> subprocess.CompletedProcess:
     """Run ``tools/<script>`` as a user would; returns the finished process.
@@ -217,8 +226,13 @@ def run_tool(script: str, *args: Any, timeout: int = 600,
     else:
         cmd = [sys.executable, str(tool), *map(str, args)]
     return subprocess.run(
-        cmd, cwd=str(cwd or REPO_ROOT), env=full_env, timeout=timeout,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cmd,
+        cwd=str(cwd or REPO_ROOT),
+        env=full_env,
+        timeout=timeout,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True)
 
 
 @contextlib.contextmanager

@@ -5,10 +5,11 @@ from mmkd_logits.apis.launch import lr_scale_warning
 
 
 def _cfg(batch=64, base=512, enable=False, lr=0.2):
-    return Config(dict(
-        train_dataloader=dict(batch_size=batch),
-        optim_wrapper=dict(optimizer=dict(lr=lr)),
-        auto_scale_lr=dict(base_batch_size=base, enable=enable)))
+    return Config(
+        dict(
+            train_dataloader=dict(batch_size=batch),
+            optim_wrapper=dict(optimizer=dict(lr=lr)),
+            auto_scale_lr=dict(base_batch_size=base, enable=enable)))
 
 
 def test_single_gpu_imagenet_warns_with_the_factor_and_the_flag():

@@ -292,8 +292,9 @@ def test_config_builds_with_its_published_settings(stem, data, no_random_init):
         assert algo.distiller.warmup == dict(epochs=exp['warmup'])
     # the runtime's own hooks are kept
     types = {h['type'].__name__ for h in cfg.custom_hooks}
-    assert {'WeightsOnlyCheckpointHook', 'DatasetCheckHook',
-            'NonFiniteLossHook'} <= types
+    assert {
+        'WeightsOnlyCheckpointHook', 'DatasetCheckHook', 'NonFiniteLossHook'
+    } <= types
 
 
 #: what a merged config may hold at its top level: the keys mmengine's

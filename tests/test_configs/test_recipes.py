@@ -95,15 +95,18 @@ def test_ldrld_learning_rate_every_epoch(stem):
     cfg = _cfg(stem)
     base = cfg.optim_wrapper.optimizer.lr
     if stem.endswith('_tiny_imagenet'):
-        expected = [_ldrld_lr(e, base, (60, 120, 160), 60)
-                    for e in range(1, 201)]
+        expected = [
+            _ldrld_lr(e, base, (60, 120, 160), 60) for e in range(1, 201)
+        ]
     elif stem.endswith('_imagenet'):  # no LDRLD ImageNet code: the standard
-        expected = [0.2 * 0.1**sum(e > d for d in (30, 60, 90))
-                    for e in range(1, 101)]
+        expected = [
+            0.2 * 0.1**sum(e > d for d in (30, 60, 90)) for e in range(1, 101)
+        ]
     elif stem.endswith('_cifar100'):
         assert base in (0.05, 0.01)
-        expected = [_ldrld_lr(e, base, (150, 180, 210), 150)
-                    for e in range(1, 241)]
+        expected = [
+            _ldrld_lr(e, base, (150, 180, 210), 150) for e in range(1, 241)
+        ]
         assert expected[18] == pytest.approx(0.95 * base)  # epoch 19
         assert expected[149] == pytest.approx(0.95 * base)  # epoch 150
         assert expected[150] == pytest.approx(0.1 * base)  # epoch 151
@@ -114,18 +117,20 @@ def test_ldrld_learning_rate_every_epoch(stem):
     assert cfg.train_cfg.max_epochs == len(expected)
 
 
-@pytest.mark.parametrize('stem', [s for s in STEMS if not
-                                  s.startswith('ldrld_')])
+@pytest.mark.parametrize('stem',
+                         [s for s in STEMS if not s.startswith('ldrld_')])
 def test_other_learning_rates_are_plain_steps(stem):
     cfg = _cfg(stem)
     dataset = re.search(r'(cifar100|tiny_imagenet|(?<!tiny_)imagenet)$',
                         stem).group(1)
-    decays, epochs = dict(cifar100=((150, 180, 210), 240),
-                          tiny_imagenet=((60, 120, 160), 200),
-                          imagenet=((30, 60, 90), 100))[dataset]
+    decays, epochs = dict(
+        cifar100=((150, 180, 210), 240),
+        tiny_imagenet=((60, 120, 160), 200),
+        imagenet=((30, 60, 90), 100))[dataset]
     base = cfg.optim_wrapper.optimizer.lr
-    expected = [base * 0.1**sum(e > d for d in decays)
-                for e in range(1, epochs + 1)]
+    expected = [
+        base * 0.1**sum(e > d for d in decays) for e in range(1, epochs + 1)
+    ]
     assert _lrs_per_epoch(cfg, epochs) == pytest.approx(expected, rel=1e-12)
 
 
@@ -148,10 +153,10 @@ def _factor_at(distiller, epoch: int, it: int = 0) -> float:
     return distiller.warmup_factor()
 
 
-@pytest.mark.parametrize('stem', ['dkd_r56_r20_cifar100',
-                                  'rld_r32x4_shuv1_cifar100',
-                                  'sdd_dkd_vgg13_vgg8_cifar100',
-                                  'aekt_wrn40_2_wrn16_2_cifar100'])
+@pytest.mark.parametrize('stem', [
+    'dkd_r56_r20_cifar100', 'rld_r32x4_shuv1_cifar100',
+    'sdd_dkd_vgg13_vgg8_cifar100', 'aekt_wrn40_2_wrn16_2_cifar100'
+])
 def test_cifar_warmup_factor_per_epoch(stem):
     distiller = _distiller(stem)
     # mdistiller / RLD / SDD trainers: min(epoch / 20, 1), 1-based epochs
@@ -161,17 +166,18 @@ def test_cifar_warmup_factor_per_epoch(stem):
         assert _factor_at(distiller, epoch, it=123) == pytest.approx(factor)
 
 
-@pytest.mark.parametrize('stem', ['dkd_r34_r18_imagenet',
-                                  'rld_r50_mbv1_imagenet',
-                                  'sdd_dkd_r34_r18_imagenet',
-                                  'aekt_r50_mbv1_imagenet'])
+@pytest.mark.parametrize('stem', [
+    'dkd_r34_r18_imagenet', 'rld_r50_mbv1_imagenet',
+    'sdd_dkd_r34_r18_imagenet', 'aekt_r50_mbv1_imagenet'
+])
 def test_imagenet_one_epoch_warmup_is_one_from_the_first_step(stem):
     assert _factor_at(_distiller(stem), 1) == 1.0
 
 
-@pytest.mark.parametrize('stem', ['kd_r56_r20_cifar100',
-                                  'ldrld_r32x4_r8x4_cifar100',
-                                  'sdd_kd_r32x4_shuv1_cifar100'])
+@pytest.mark.parametrize('stem', [
+    'kd_r56_r20_cifar100', 'ldrld_r32x4_r8x4_cifar100',
+    'sdd_kd_r32x4_shuv1_cifar100'
+])
 def test_no_warmup_where_the_authors_have_none(stem):
     distiller = _distiller(stem)
     assert distiller.warmup is None
@@ -192,12 +198,11 @@ def test_runner_logs_the_per_epoch_factor_and_resume_continues_it(tmp_path):
             'train/distill.warmup_factor'].data[0].tolist()
         assert factors == pytest.approx([0.05, 0.05])
         options['train_cfg.max_epochs'] = 2
-        second = build_and_train('dkd_r56_r20_cifar100.py', work, options,
-                                 resume=True)
+        second = build_and_train(
+            'dkd_r56_r20_cifar100.py', work, options, resume=True)
     assert second.epoch == 2 and second.iter == 4
     factors = second.message_hub.log_scalars[
         'train/distill.warmup_factor'].data[0].tolist()
     assert factors[-2:] == pytest.approx([0.1, 0.1])
-    assert not math.isnan(second.message_hub.log_scalars[
-        'train/distill.loss_dkd'].current())
-
+    assert not math.isnan(
+        second.message_hub.log_scalars['train/distill.loss_dkd'].current())

@@ -20,8 +20,8 @@ def test_imagenet_folder_layout_reads_with_mmpretrain(tmp_path):
 
 def test_cifar100_pickles_read_with_mmpretrain(tmp_path):
     from mmpretrain.datasets import CIFAR100
-    root = make_cifar100(tmp_path, num_train=5, num_test=3,
-                         labels=[7, 99, 0, 3, 3])
+    root = make_cifar100(
+        tmp_path, num_train=5, num_test=3, labels=[7, 99, 0, 3, 3])
     with pytest.raises(RuntimeError):  # the real md5 check is active
         CIFAR100(data_root=str(root), split='train', download=False)
     with no_cifar_md5():
@@ -34,8 +34,8 @@ def test_cifar100_pickles_read_with_mmpretrain(tmp_path):
 
 
 def test_tiny_imagenet_official_layout(tmp_path):
-    root = make_tiny_imagenet(tmp_path, num_classes=4, per_class=3,
-                              val_per_class=2, num_test=2)
+    root = make_tiny_imagenet(
+        tmp_path, num_classes=4, per_class=3, val_per_class=2, num_test=2)
     train = TinyImageNet(str(root), split='train')
     val = TinyImageNet(str(root), split='val')
     test = TinyImageNet(str(root), split='test')
@@ -65,6 +65,7 @@ def test_tiny_imagenet_errors(tmp_path):
 def test_tiny_imagenet_config_pipeline(tmp_path):
     from mmengine.config import Config
     from mmpretrain.registry import DATASETS
+
     from tests.helpers.training import CONFIGS
     root = make_tiny_imagenet(tmp_path)
     cfg = Config.fromfile(

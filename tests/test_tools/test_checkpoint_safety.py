@@ -31,8 +31,11 @@ class _Exploit:
 
 @pytest.fixture(scope='module')
 def data(tmp_path_factory):
-    return make_imagenet(tmp_path_factory.mktemp('imagenet'), num_classes=4,
-                         per_class=1, val_per_class=1)
+    return make_imagenet(
+        tmp_path_factory.mktemp('imagenet'),
+        num_classes=4,
+        per_class=1,
+        val_per_class=1)
 
 
 @pytest.mark.slow
@@ -42,9 +45,15 @@ def test_train_tool_refuses_malicious_load_from(tmp_path, data):
     torch.save({'state_dict': {}, 'meta': _Exploit(marker)}, evil)
     work = tmp_path / 'work'
     opts = imagenet_cli_options(data, batch_size=2, iters=1)
-    proc = run_tool('train.py', f'configs/{KD}', '--work-dir', work,
-                    '--cfg-options', f'load_from={evil}', *opts,
-                    env={checkpoint.TRUST_ENV: ''})
+    proc = run_tool(
+        'train.py',
+        f'configs/{KD}',
+        '--work-dir',
+        work,
+        '--cfg-options',
+        f'load_from={evil}',
+        *opts,
+        env={checkpoint.TRUST_ENV: ''})
     out = proc.stdout
     assert proc.returncode != 0, out[-3000:]
     assert 'UntrustedCheckpointError' in out and str(evil) in out
@@ -59,8 +68,7 @@ def test_runner_load_from_needs_opt_in(tmp_path, data, monkeypatch):
     from mmengine.runner import Runner
     monkeypatch.delenv(checkpoint.TRUST_ENV, raising=False)
     legacy = tmp_path / 'legacy.pth'  # a harmless pickled object
-    torch.save({'state_dict': {}, 'meta': argparse.Namespace(epoch=3)},
-               legacy)
+    torch.save({'state_dict': {}, 'meta': argparse.Namespace(epoch=3)}, legacy)
     cfg = Config.fromfile(str(CONFIGS / KD))
     cfg.merge_from_dict(imagenet_tiny_options(data, iters=1))
     cfg.work_dir = str(tmp_path / 'work')

@@ -96,11 +96,18 @@ def _no_orphans():
 def _start(work: Path, data: Path, log: Path, *extra, **env_extra):
     env = dict(os.environ, OMP_NUM_THREADS='1', MMKD_TRUST_CHECKPOINTS='')
     env.update(env_extra)
-    cmd = [sys.executable, '-c', WRAPPER, str(TOOLS / 'train.py'), KD,
-           '--work-dir', str(work), *extra, '--cfg-options', *_options(data)]
+    cmd = [
+        sys.executable, '-c', WRAPPER,
+        str(TOOLS / 'train.py'), KD, '--work-dir',
+        str(work), *extra, '--cfg-options', *_options(data)
+    ]
     with log.open('w') as out:
-        proc = subprocess.Popen(cmd, cwd=str(REPO_ROOT), env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=str(REPO_ROOT),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT)
     _procs.append(proc)
     return proc
 
@@ -144,22 +151,25 @@ def _assert_same_state(a: dict, b: dict):
     sa, sb = a['state_dict'], b['state_dict']
     assert sa.keys() == sb.keys()
     for k in sa:
-        torch.testing.assert_close(sa[k], sb[k], rtol=1e-5, atol=1e-6,
-                                   msg=k)
+        torch.testing.assert_close(sa[k], sb[k], rtol=1e-5, atol=1e-6, msg=k)
     oa, ob = a['optimizer'], b['optimizer']
     assert oa['state'].keys() == ob['state'].keys() and oa['state']
     for k in oa['state']:
         for name, va in oa['state'][k].items():
-            torch.testing.assert_close(va, ob['state'][k][name], rtol=1e-5,
-                                       atol=1e-6, msg=f'optimizer {k} {name}')
+            torch.testing.assert_close(
+                va,
+                ob['state'][k][name],
+                rtol=1e-5,
+                atol=1e-6,
+                msg=f'optimizer {k} {name}')
     assert [g['lr'] for g in oa['param_groups']] == \
         [g['lr'] for g in ob['param_groups']]
     assert a['param_schedulers'] == b['param_schedulers']
 
 
 def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
-    data = make_imagenet(tmp_path / 'data', num_classes=4, per_class=2,
-                         val_per_class=1)
+    data = make_imagenet(
+        tmp_path / 'data', num_classes=4, per_class=2, val_per_class=1)
     straight, work = tmp_path / 'straight', tmp_path / 'work'
 
     # 0. the reference: an uninterrupted run (started first, runs alongside)
@@ -167,9 +177,12 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
 
     # 1. kill between checkpoints: epoch_1 is saved, epoch_2 half trained
     marker = tmp_path / 'in_step'
-    proc = _start(work, data, tmp_path / 'run1.log',
-                  MMKD_TEST_HANG_STEP=str(ITERS + 2),
-                  MMKD_TEST_MARKER=str(marker))
+    proc = _start(
+        work,
+        data,
+        tmp_path / 'run1.log',
+        MMKD_TEST_HANG_STEP=str(ITERS + 2),
+        MMKD_TEST_MARKER=str(marker))
     _wait_for(proc, marker.exists, 'the 2nd iteration of epoch 2')
     _kill(proc)
     assert _last(work) == 'epoch_1.pth'
@@ -180,9 +193,13 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
 
     # 2. resume, and kill while epoch_2.pth is being written
     marker = tmp_path / 'in_fsync'
-    proc = _start(work, data, tmp_path / 'run2.log', '--resume',
-                  MMKD_TEST_HANG_SAVE='epoch_2.pth',
-                  MMKD_TEST_MARKER=str(marker))
+    proc = _start(
+        work,
+        data,
+        tmp_path / 'run2.log',
+        '--resume',
+        MMKD_TEST_HANG_SAVE='epoch_2.pth',
+        MMKD_TEST_MARKER=str(marker))
     _wait_for(proc, marker.exists, 'writing epoch_2.pth')
     _kill(proc)
     log2 = (tmp_path / 'run2.log').read_text()
@@ -208,5 +225,6 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
 
     assert ref.wait(timeout=300) == 0, \
         (tmp_path / 'straight.log').read_text()[-3000:]
-    _assert_same_state(_load(straight / f'epoch_{EPOCHS}.pth'),
-                       _load(work / f'epoch_{EPOCHS}.pth'))
+    _assert_same_state(
+        _load(straight / f'epoch_{EPOCHS}.pth'),
+        _load(work / f'epoch_{EPOCHS}.pth'))

@@ -31,8 +31,14 @@ def test_plain_mmpretrain_checkpoint_loads(tmp_path):
     teacher = _classifier(34)
     path = tmp_path / 'resnet34.pth'
     # the layout of mmpretrain's published checkpoints: state_dict + meta
-    torch.save({'state_dict': teacher.state_dict(),
-                'meta': {'mmpretrain_version': '1.2.0', 'epoch': 100}}, path)
+    torch.save(
+        {
+            'state_dict': teacher.state_dict(),
+            'meta': {
+                'mmpretrain_version': '1.2.0',
+                'epoch': 100
+            }
+        }, path)
     algo = _build(_model_cfg(path))
     got = algo.teacher.state_dict()
     for k, v in teacher.state_dict().items():
@@ -53,8 +59,10 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path):
 
 
 def test_checkpoint_with_extra_prefix_is_refused(tmp_path):
-    sd = {'module.model.' + k: v
-          for k, v in _classifier(34).state_dict().items()}
+    sd = {
+        'module.model.' + k: v
+        for k, v in _classifier(34).state_dict().items()
+    }
     path = tmp_path / 'prefixed.pth'
     torch.save(sd, path)
     with pytest.raises(TeacherCheckpointError, match='unexpected keys'):
@@ -63,10 +71,9 @@ def test_checkpoint_with_extra_prefix_is_refused(tmp_path):
 
 def test_mdistiller_layout_gets_conversion_advice(tmp_path):
     path = tmp_path / 'ckpt_epoch_240.pth'
-    torch.save({'model': {'conv1.weight': torch.zeros(1)}, 'epoch': 240},
-               path)
-    with pytest.raises(TeacherCheckpointError,
-                       match='convert_mdistiller_ckpt'):
+    torch.save({'model': {'conv1.weight': torch.zeros(1)}, 'epoch': 240}, path)
+    with pytest.raises(
+            TeacherCheckpointError, match='convert_mdistiller_ckpt'):
         _build(_model_cfg(path))
 
 
@@ -87,13 +94,15 @@ def test_malicious_teacher_checkpoint_is_refused(tmp_path, monkeypatch):
     monkeypatch.delenv('MMKD_TRUST_CHECKPOINTS', raising=False)
     marker = tmp_path / 'pwned'
     path = tmp_path / 'evil_teacher.pth'
-    torch.save({'state_dict': _classifier(34).state_dict(),
-                'meta': _Exploit(marker)}, path)
+    torch.save(
+        {
+            'state_dict': _classifier(34).state_dict(),
+            'meta': _Exploit(marker)
+        }, path)
     with pytest.raises(UntrustedCheckpointError) as err:
         _build(_model_cfg(path))
     msg = str(err.value)
-    assert str(path) in msg and 'could execute code' in msg.replace(
-        '\n', ' ')
+    assert str(path) in msg and 'could execute code' in msg.replace('\n', ' ')
     assert f'--trust-checkpoint {path}' in msg
     assert 'MMKD_TRUST_CHECKPOINTS=1' in msg
     assert not marker.exists()  # nothing was executed
@@ -107,8 +116,11 @@ def test_trusted_legacy_teacher_checkpoint_loads(tmp_path, monkeypatch):
     monkeypatch.delenv('MMKD_TRUST_CHECKPOINTS', raising=False)
     teacher = _classifier(34)
     path = tmp_path / 'legacy_teacher.pth'
-    torch.save({'state_dict': teacher.state_dict(),
-                'meta': argparse.Namespace(epoch=100)}, path)
+    torch.save(
+        {
+            'state_dict': teacher.state_dict(),
+            'meta': argparse.Namespace(epoch=100)
+        }, path)
     with pytest.raises(UntrustedCheckpointError):
         _build(_model_cfg(path))
     checkpoint.trust_file(str(path))

@@ -37,8 +37,11 @@ def _load(path: Path) -> dict:
 
 @pytest.fixture(scope='module')
 def data(tmp_path_factory) -> Path:
-    return make_imagenet(tmp_path_factory.mktemp('imagenet'), num_classes=4,
-                         per_class=2, val_per_class=1)
+    return make_imagenet(
+        tmp_path_factory.mktemp('imagenet'),
+        num_classes=4,
+        per_class=2,
+        val_per_class=1)
 
 
 @pytest.fixture(scope='module')
@@ -58,8 +61,8 @@ def test_train_writes_weights_only_checkpoint(resumed_run):
     assert any(k.startswith('architecture.') for k in keys)
     assert any(k.startswith('teacher.') for k in keys)
     assert (work / 'best_accuracy_top1_epoch_1.pth').exists()
-    assert (work / 'last_checkpoint').read_text().strip().endswith(
-        'epoch_2.pth')
+    assert (work /
+            'last_checkpoint').read_text().strip().endswith('epoch_2.pth')
     # the atomic writer leaves no temporary files behind
     assert not list(work.glob('.*.tmp'))
 
@@ -88,8 +91,7 @@ def test_resume_equals_uninterrupted_run(tmp_path, data, resumed_run):
     assert a.keys() == b.keys()
     for k in a:
         if k.startswith('architecture.'):
-            torch.testing.assert_close(a[k], b[k], rtol=1e-5, atol=1e-6,
-                                       msg=k)
+            torch.testing.assert_close(a[k], b[k], rtol=1e-5, atol=1e-6, msg=k)
 
 
 def test_test_tool_evaluates_student(tmp_path, data, resumed_run):
@@ -118,8 +120,15 @@ def test_test_tool_refuses_checkpoint_that_does_not_fit(tmp_path, data):
 def test_amp_on_cpu_is_a_clear_error(tmp_path, data):
     opts = imagenet_cli_options(data, batch_size=2)
     # the process sees no GPU, also on a machine that has one
-    proc = run_tool('train.py', KD, '--amp', '--work-dir', tmp_path,
-                    '--cfg-options', *opts, env={'CUDA_VISIBLE_DEVICES': ''})
+    proc = run_tool(
+        'train.py',
+        KD,
+        '--amp',
+        '--work-dir',
+        tmp_path,
+        '--cfg-options',
+        *opts,
+        env={'CUDA_VISIBLE_DEVICES': ''})
     assert proc.returncode != 0
     assert '--amp needs a CUDA GPU' in proc.stdout
 
@@ -127,8 +136,15 @@ def test_amp_on_cpu_is_a_clear_error(tmp_path, data):
 def test_dist_train_two_cpu_processes(tmp_path, data):
     work = tmp_path / 'dist'
     opts = imagenet_cli_options(data, batch_size=2, max_epochs=1, iters=2)
-    proc = run_tool('dist_train.sh', KD, 2, '--work-dir', work,
-                    '--cfg-options', *opts, env={'PORT': '29531'})
+    proc = run_tool(
+        'dist_train.sh',
+        KD,
+        2,
+        '--work-dir',
+        work,
+        '--cfg-options',
+        *opts,
+        env={'PORT': '29531'})
     assert proc.returncode == 0, proc.stdout[-4000:]
     ckpt = _load(work / 'epoch_1.pth')
     # 2 processes x batch 2 share 4 training images: one iteration each

@@ -20,8 +20,8 @@ def _cfg(**options):
 
 @pytest.fixture(scope='module')
 def cifar(tmp_path_factory):
-    return make_cifar100(tmp_path_factory.mktemp('cifar'), num_train=2,
-                         num_test=2)
+    return make_cifar100(
+        tmp_path_factory.mktemp('cifar'), num_train=2, num_test=2)
 
 
 def test_missing_teacher_checkpoint_names_key_and_path(cifar, tmp_path):

@@ -6,8 +6,8 @@ logits = dict(
     preds_S=dict(from_student=True, recorder='fc'),
     preds_T=dict(from_student=False, recorder='fc'))
 logits_labels = dict(
-    logits, gt_labels=dict(recorder='gt_labels', from_student=True,
-                           data_idx=1))
+    logits,
+    gt_labels=dict(recorder='gt_labels', from_student=True, data_idx=1))
 regions_labels = dict(
     preds_S=dict(from_student=True, recorder='regions'),
     preds_T=dict(from_student=False, recorder='regions'),

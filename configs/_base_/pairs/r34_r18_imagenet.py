@@ -11,8 +11,8 @@ model.update(  # noqa: F405
     teacher=teacher,
     # mmpretrain's published ResNet-34 (73.62 top-1); set a local path to use a
     # downloaded copy: --cfg-options model.teacher_ckpt=/path/to/resnet34.pth
-    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth'  # noqa: E501
-)
+    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/'
+    'resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth')
 # the pair's DKD beta 0.5 (mdistiller configs/imagenet/r34_r18/dkd.yaml; also
 # the RLD authors' configs/imagenet/r34_r18/rld.yaml and SDD's sdd_dkd.yaml),
 # used by DKD, SD-DKD and AEKT, and by RLD (the RLD authors' ImageNet configs

@@ -11,8 +11,8 @@ model.update(  # noqa: F405
     teacher=teacher,
     # mmpretrain's published ResNet-50 (76.55 top-1); set a local path to use a
     # downloaded copy: --cfg-options model.teacher_ckpt=/path/to/resnet50.pth
-    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'  # noqa: E501
-)
+    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/'
+    'resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth')
 # the pair's DKD beta 2 (mdistiller configs/imagenet/r50_mv1/dkd.yaml; also
 # the RLD authors' configs/imagenet/r50_mv1/rld.yaml and SDD's sdd_dkd.yaml),
 # used by DKD, SD-DKD and AEKT, and by RLD (the RLD authors' ImageNet configs

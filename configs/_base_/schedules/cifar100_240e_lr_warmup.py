@@ -15,8 +15,14 @@ from mmengine.optim import ConstantLR, LinearLR, MultiStepLR
 
 lr_warmup_param_scheduler = [
     dict(type=ConstantLR, factor=0.95, begin=0, end=151, by_epoch=True),
-    dict(type=LinearLR, start_factor=1 / 19, end_factor=1.0, begin=0,
-         end=19, by_epoch=True),
-    dict(type=MultiStepLR, by_epoch=True, milestones=[150, 180, 210],
-         gamma=0.1),
+    dict(
+        type=LinearLR,
+        start_factor=1 / 19,
+        end_factor=1.0,
+        begin=0,
+        end=19,
+        by_epoch=True),
+    dict(
+        type=MultiStepLR, by_epoch=True, milestones=[150, 180, 210],
+        gamma=0.1),
 ]

@@ -8,8 +8,13 @@ from mmengine.optim import ConstantLR, LinearLR, MultiStepLR
 
 lr_warmup_param_scheduler = [
     dict(type=ConstantLR, factor=0.95, begin=0, end=61, by_epoch=True),
-    dict(type=LinearLR, start_factor=1 / 19, end_factor=1.0, begin=0,
-         end=19, by_epoch=True),
-    dict(type=MultiStepLR, by_epoch=True, milestones=[60, 120, 160],
-         gamma=0.1),
+    dict(
+        type=LinearLR,
+        start_factor=1 / 19,
+        end_factor=1.0,
+        begin=0,
+        end=19,
+        by_epoch=True),
+    dict(
+        type=MultiStepLR, by_epoch=True, milestones=[60, 120, 160], gamma=0.1),
 ]

@@ -75,8 +75,9 @@ class TeacherCheckHook(Hook):
             f'TeacherCheckHook: teacher top-1 on the first '
             f'{self.num_batches} training batches: {top1:.2f}% (chance '
             f'{chance:.2f}%' +
-            (f', recorded in its checkpoint {recorded:.2f}%)' if recorded
-             else ')'), logger='current')
+            (f', recorded in its checkpoint {recorded:.2f}%)'
+             if recorded else ')'),
+            logger='current')
         low = top1 < self.chance_factor * chance
         if recorded:
             low = low or top1 < self.recorded_fraction * recorded
@@ -111,10 +112,11 @@ class TeacherCheckHook(Hook):
                 logits = teacher(data['inputs'], mode='tensor')
                 labels = torch.cat([s.gt_label for s in data['data_samples']
                                     ]).to(logits.device)
-                correct += torch.tensor(
-                    [float((logits.argmax(-1) == labels).sum()),
-                     float(labels.numel())],
-                    dtype=torch.float64)
+                correct += torch.tensor([
+                    float((logits.argmax(-1) == labels).sum()),
+                    float(labels.numel())
+                ],
+                                        dtype=torch.float64)
         finally:
             teacher.train(was_training)
             torch.random.set_rng_state(states[0])
@@ -135,11 +137,11 @@ def _recorded_accuracy(ckpt: str) -> Optional[float]:
     meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
     source = meta.get('source', {}) if isinstance(meta, dict) else {}
     for key in ('best_acc', 'accuracy'):
-        if isinstance(source, dict) and isinstance(source.get(key),
-                                                   (int, float)):
+        if isinstance(source, dict) and isinstance(
+                source.get(key), (int, float)):
             return float(source[key])
     hub = checkpoint.get('message_hub', {}) if isinstance(checkpoint,
-                                                         dict) else {}
+                                                          dict) else {}
     info = hub.get('runtime_info', {}) if isinstance(hub, dict) else {}
     best = info.get('best_score') if isinstance(info, dict) else None
     return float(best) if isinstance(best, (int, float)) else None

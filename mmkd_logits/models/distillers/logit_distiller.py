@@ -110,8 +110,10 @@ class LogitDistiller(ConfigurableDistiller):
             distill_losses=distill_losses,
             loss_forward_mappings=loss_forward_mappings,
             **kwargs)
-        unmapped = [n for n in self.distill_losses
-                    if n not in self.loss_forward_mappings]
+        unmapped = [
+            n for n in self.distill_losses
+            if n not in self.loss_forward_mappings
+        ]
         if unmapped:
             raise ConfigError([
                 f'model.distiller.distill_losses.{n} has no entry in '
@@ -129,11 +131,10 @@ class LogitDistiller(ConfigurableDistiller):
         self._student_classes: Optional[int] = None
 
     # ------------------------------------------------------------ building
-    def _check_loss_forward_mappings(self, losses: nn.ModuleDict,
-                                     mappings: Dict[str, Dict],
-                                     student_recorders: RecorderManager,
-                                     teacher_recorders: RecorderManager
-                                     ) -> None:
+    def _check_loss_forward_mappings(
+            self, losses: nn.ModuleDict, mappings: Dict[str, Dict],
+            student_recorders: RecorderManager,
+            teacher_recorders: RecorderManager) -> None:
         """Called by mmrazor's ``__init__``; raises instead of asserting."""
         problems: List[str] = []
         if not isinstance(mappings, Mapping):
@@ -149,8 +150,7 @@ class LogitDistiller(ConfigurableDistiller):
             key = f'model.distiller.loss_forward_mappings.{name}'
             if name not in losses:
                 problems.append(f'{key}: there is no loss {name!r} in '
-                                'distill_losses' +
-                                close_matches(name, losses))
+                                'distill_losses' + close_matches(name, losses))
                 continue
             if not isinstance(mapping, Mapping):
                 problems.append(f'{key} must be a dict of forward arguments, '
@@ -158,8 +158,8 @@ class LogitDistiller(ConfigurableDistiller):
                 continue
             problems += _argument_problems(key, losses[name], mapping)
             for arg, record in mapping.items():
-                problems += _record_problems(f'{key}.{arg}', record,
-                                             recorders, self.connectors)
+                problems += _record_problems(f'{key}.{arg}', record, recorders,
+                                             self.connectors)
         if problems:
             raise ConfigError(problems)
 
@@ -312,8 +312,9 @@ def _check_warmup(warmup: Optional[Dict[str, Any]]) -> Optional[Dict]:
         return None
     key = 'model.distiller.warmup'
     if not isinstance(warmup, Mapping):
-        raise ConfigError([f'{key} must be a dict like dict(epochs=20), got '
-                           f'{warmup!r}'])
+        raise ConfigError(
+            [f'{key} must be a dict like dict(epochs=20), got '
+             f'{warmup!r}'])
     problems = [
         f'{key}.{k} is not a warm-up option (accepted: '
         f'{", ".join(_WARMUP_KEYS)}){close_matches(k, _WARMUP_KEYS)}'
@@ -369,7 +370,8 @@ def _check_loss_arguments(losses: Mapping[str, Any]) -> None:
             problems.append(
                 f'model.distiller.distill_losses.{name}: {arg!r} is not an '
                 f'argument of {cls.__name__} (accepted: '
-                f'{", ".join(sorted(accepted))}){close_matches(arg, accepted)}')
+                f'{", ".join(sorted(accepted))}){close_matches(arg, accepted)}'
+            )
     if problems:
         raise ConfigError(problems)
 
@@ -378,8 +380,8 @@ def _argument_problems(key: str, loss: nn.Module,
                        mapping: Mapping) -> List[str]:
     """Mapping keys the loss does not take, and required ones not mapped."""
     if isinstance(loss, BaseLogitLoss):
-        accepted = ['preds_S', 'preds_T'] + (['gt_labels']
-                                             if loss.uses_labels else [])
+        accepted = ['preds_S', 'preds_T'
+                    ] + (['gt_labels'] if loss.uses_labels else [])
         required, any_key = list(accepted), False
     else:
         params = list(inspect.signature(loss.forward).parameters.values())
@@ -410,8 +412,10 @@ def _argument_problems(key: str, loss: nn.Module,
 def _record_problems(key: str, record: Any, recorders: Dict[bool, Set[str]],
                      connectors: nn.ModuleDict) -> List[str]:
     if not isinstance(record, Mapping):
-        return [f'{key} must be a dict(recorder=..., from_student=...), got '
-                f'{record!r}']
+        return [
+            f'{key} must be a dict(recorder=..., from_student=...), got '
+            f'{record!r}'
+        ]
     problems = [
         f'{key}.{k} is not a mapping option (accepted: '
         f'{", ".join(_RECORD_KEYS)}){close_matches(k, _RECORD_KEYS)}'
@@ -419,8 +423,10 @@ def _record_problems(key: str, record: Any, recorders: Dict[bool, Set[str]],
     ]
     from_student = record.get('from_student')
     if not isinstance(from_student, bool):
-        return problems + [f'{key}.from_student must be True or False, got '
-                           f'{from_student!r}']
+        return problems + [
+            f'{key}.from_student must be True or False, got '
+            f'{from_student!r}'
+        ]
     side = 'student' if from_student else 'teacher'
     name = record.get('recorder')
     if name not in recorders[from_student]:
@@ -476,5 +482,4 @@ def _has_weights(teacher: nn.Module) -> bool:
     init_cfg = getattr(teacher, 'init_cfg', None)
     cfgs = init_cfg if isinstance(init_cfg, list) else [init_cfg]
     return any(
-        isinstance(c, Mapping) and c.get('type') == 'Pretrained'
-        for c in cfgs)
+        isinstance(c, Mapping) and c.get('type') == 'Pretrained' for c in cfgs)

@@ -13,7 +13,7 @@ from .rld_loss import RLDLoss
 from .sdd_loss import SDDLoss, sdd_complementary_mask, sdd_region_weights
 
 __all__ = [
-    'BaseLogitLoss', 'LossOutput', 'KDLoss', 'DKDLoss', 'LDRLDLoss',
-    'RLDLoss', 'AEKTLoss', 'aekt_ratio', 'SDDLoss', 'sdd_region_weights',
+    'BaseLogitLoss', 'LossOutput', 'KDLoss', 'DKDLoss', 'LDRLDLoss', 'RLDLoss',
+    'AEKTLoss', 'aekt_ratio', 'SDDLoss', 'sdd_region_weights',
     'sdd_complementary_mask'
 ]

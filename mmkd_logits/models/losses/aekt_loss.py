@@ -37,8 +37,8 @@ __all__ = ['AEKTLoss', 'aekt_ratio']
 RATIO_ON = ('tckd', 'nckd', 'both')
 
 
-def aekt_ratio(logits_S: Tensor, logits_T: Tensor, gt_mask: Tensor,
-               tau: float, ratio_max: float) -> Tensor:
+def aekt_ratio(logits_S: Tensor, logits_T: Tensor, gt_mask: Tensor, tau: float,
+               ratio_max: float) -> Tensor:
     """Adaptive weight ``min(q_y / p_y, ratio_max)`` per row.
 
     Computed in log space, ``exp(min(log q_y − log p_y, log ratio_max))``, so
@@ -137,7 +137,6 @@ class AEKTLoss(BaseLogitLoss):
             raise ValueError(f'AEKTLoss: ratio_on must be one of {RATIO_ON}, '
                              f'got {ratio_on!r}')
         self.ratio_on = ratio_on
-
 
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:

@@ -74,8 +74,8 @@ class BaseLogitLoss(nn.Module):
                  loss_weight: float = 1.0) -> None:
         super().__init__()
         self.reduction = check_reduction(reduction)
-        self.loss_weight = check_positive(f'{self._name}: loss_weight',
-                                          loss_weight, strict=False)
+        self.loss_weight = check_positive(
+            f'{self._name}: loss_weight', loss_weight, strict=False)
 
     @property
     def _name(self) -> str:
@@ -233,9 +233,8 @@ class BaseLogitLoss(nn.Module):
         terms = {k: v for k, v in out.items() if k not in self.stat_names}
         per_sample = sum(terms.values())
         loss = reduce_loss(per_sample, self.reduction) * self.loss_weight
-        return LossOutput(
-            loss, {
-                k: v.detach().mean() * self.loss_weight
-                for k, v in terms.items()
-            }, {k: out[k].detach().mean()
-                for k in self.stat_names if k in out})
+        return LossOutput(loss, {
+            k: v.detach().mean() * self.loss_weight
+            for k, v in terms.items()
+        }, {k: out[k].detach().mean()
+            for k in self.stat_names if k in out})

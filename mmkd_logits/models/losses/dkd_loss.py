@@ -13,8 +13,7 @@ from mmrazor.registry import MODELS
 from torch import Tensor
 
 from .base_logit_loss import BaseLogitLoss
-from .utils import (check_positive, label_mask, nckd_per_sample,
-                    tckd_per_sample)
+from .utils import check_positive, label_mask, nckd_per_sample, tckd_per_sample
 
 __all__ = ['DKDLoss']
 
@@ -58,7 +57,6 @@ class DKDLoss(BaseLogitLoss):
         self.alpha = check_positive('DKDLoss: alpha', alpha, strict=False)
         self.beta = check_positive('DKDLoss: beta', beta, strict=False)
         self.tau = check_positive('DKDLoss: tau', tau)
-
 
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:

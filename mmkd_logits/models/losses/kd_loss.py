@@ -44,7 +44,6 @@ class KDLoss(BaseLogitLoss):
         super().__init__(reduction, loss_weight)
         self.tau = check_positive('KDLoss: tau', tau)
 
-
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:
         return {'kd': subset_kl(zt, zs, self.tau)}

@@ -21,7 +21,9 @@ from .utils import check_positive, pair_binary_kl, subset_kl, topk_indices
 __all__ = ['LDRLDLoss', 'adw_weights', 'ranked_topk_indices']
 
 
-def adw_weights(topk: int, irw_eps: float = 1.5, erd_scale: float = 2.0,
+def adw_weights(topk: int,
+                irw_eps: float = 1.5,
+                erd_scale: float = 2.0,
                 erd_decay: float = 0.05) -> Tuple[Tensor, Tensor, Tensor]:
     """Rank pairs and their Adaptive Decay Weights (ADW).
 
@@ -42,8 +44,9 @@ def adw_weights(topk: int, irw_eps: float = 1.5, erd_scale: float = 2.0,
     """
     first, second = torch.triu_indices(topk, topk, offset=1)
     r, r2 = first.double() + 1, second.double() + 1
-    weights = (1.0 / ((r2 - r).abs() + irw_eps)) * erd_scale * torch.exp(
-        -erd_decay * (r + r2))
+    weights = (1.0 /
+               ((r2 - r).abs() + irw_eps)) * erd_scale * torch.exp(-erd_decay *
+                                                                   (r + r2))
     return first, second, weights
 
 
@@ -71,8 +74,8 @@ def ranked_topk_indices(logits: Tensor, k: int) -> Tensor:
     # the remaining slots go to the lowest-index classes equal to it
     n_greater = k - (logits.gather(-1, idx) == last).sum(-1, keepdim=True)
     num_classes = logits.shape[-1]
-    classes = torch.arange(num_classes, device=logits.device,
-                           dtype=torch.int32)
+    classes = torch.arange(
+        num_classes, device=logits.device, dtype=torch.int32)
     tied = torch.where(logits == last, classes, num_classes)
     lowest = torch.topk(tied, k, dim=-1, largest=False, sorted=True).values
     pos = torch.arange(k, device=logits.device)
@@ -151,12 +154,12 @@ class LDRLDLoss(BaseLogitLoss):
         self.min_classes = topk + 1
         self.alpha = check_positive('LDRLDLoss: alpha', alpha, strict=False)
         self.beta = check_positive('LDRLDLoss: beta', beta, strict=False)
-        self.irw_eps = check_positive('LDRLDLoss: irw_eps', irw_eps,
-                                      strict=False)
-        self.erd_scale = check_positive('LDRLDLoss: erd_scale', erd_scale,
-                                        strict=False)
-        self.erd_decay = check_positive('LDRLDLoss: erd_decay', erd_decay,
-                                        strict=False)
+        self.irw_eps = check_positive(
+            'LDRLDLoss: irw_eps', irw_eps, strict=False)
+        self.erd_scale = check_positive(
+            'LDRLDLoss: erd_scale', erd_scale, strict=False)
+        self.erd_decay = check_positive(
+            'LDRLDLoss: erd_decay', erd_decay, strict=False)
         first, second, weights = adw_weights(topk, self.irw_eps,
                                              self.erd_scale, self.erd_decay)
         self.num_terms = weights.numel() + 1
@@ -164,7 +167,6 @@ class LDRLDLoss(BaseLogitLoss):
         self.register_buffer('pair_second', second, persistent=False)
         # float64 master copy; cast to the compute dtype in terms()
         self.register_buffer('adw', weights, persistent=False)
-
 
     def _min_classes_reason(self) -> str:
         return (f'topk={self.topk} must be smaller than the number of '
@@ -184,7 +186,7 @@ class LDRLDLoss(BaseLogitLoss):
         kl_top = subset_kl(top_t, top_s, tau)
         local = (weighted + kl_top) / self.num_terms
         # remaining non-target knowledge: one masked softmax outside I
-        outside = torch.ones_like(zs, dtype=torch.bool).scatter_(
-            -1, idx, False)
+        outside = torch.ones_like(
+            zs, dtype=torch.bool).scatter_(-1, idx, False)
         rntk = subset_kl(zt, zs, tau, outside)
         return {'local': self.alpha * local, 'rntk': self.beta * rntk}

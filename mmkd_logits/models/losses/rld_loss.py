@@ -72,7 +72,6 @@ class RLDLoss(BaseLogitLoss):
         self.alpha = check_positive('RLDLoss: alpha', alpha, strict=False)
         self.beta = check_positive('RLDLoss: beta', beta, strict=False)
 
-
     def terms(self, zs: Tensor, zt: Tensor,
               labels: Optional[Tensor]) -> Dict[str, Tensor]:
         batch_shape = zs.shape[:-1]
@@ -171,8 +170,7 @@ class _RLDTerms(torch.autograd.Function):
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, grad_scd: Optional[Tensor],
-                 grad_mcd: Optional[Tensor]):
+    def backward(ctx, grad_scd: Optional[Tensor], grad_mcd: Optional[Tensor]):
         labels, q_s, log_ps, log_qs, pt, qt, psr, ptr, nonempty = (
             ctx.saved_tensors)
         tau, tau_a = ctx.taus

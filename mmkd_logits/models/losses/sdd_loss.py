@@ -36,7 +36,8 @@ def sdd_complementary_mask(logits_T: Tensor, gt_labels: Tensor) -> Tensor:
     return correct ^ correct[:, :1]
 
 
-def sdd_region_weights(logits_T: Tensor, gt_labels: Tensor,
+def sdd_region_weights(logits_T: Tensor,
+                       gt_labels: Tensor,
                        complementary_weight: float = 2.0) -> Tensor:
     """SDD's weight of every (sample, region) term, from the teacher only.
 
@@ -123,13 +124,14 @@ class SDDLoss(BaseLogitLoss):
         self.alpha = check_positive('SDDLoss: alpha', alpha, strict=False)
         self.beta = check_positive('SDDLoss: beta', beta, strict=False)
         self.complementary_weight = check_positive(
-            'SDDLoss: complementary_weight', complementary_weight,
+            'SDDLoss: complementary_weight',
+            complementary_weight,
             strict=False)
         if base == 'kd':
             base = dict(type=KDLoss, tau=self.tau)
         elif base == 'dkd':
-            base = dict(type=DKDLoss, tau=self.tau, alpha=self.alpha,
-                        beta=self.beta)
+            base = dict(
+                type=DKDLoss, tau=self.tau, alpha=self.alpha, beta=self.beta)
         elif isinstance(base, str):
             raise ValueError("SDDLoss: base must be 'kd', 'dkd' or a loss "
                              f'config dict, got {base!r}')
@@ -141,10 +143,12 @@ class SDDLoss(BaseLogitLoss):
                 f'losses (a BaseLogitLoss), got '
                 f'{type(self.base_loss).__name__}; use base=\'kd\' / '
                 "'dkd' for KD and DKD")
-        self.base = {KDLoss: 'kd', DKDLoss: 'dkd'}.get(
-            type(self.base_loss), type(self.base_loss).__name__)
+        self.base = {
+            KDLoss: 'kd',
+            DKDLoss: 'dkd'
+        }.get(type(self.base_loss),
+              type(self.base_loss).__name__)
         self.min_classes = self.base_loss.min_classes
-
 
     def split_shape(self, logits: Tensor) -> Tuple[Tuple[int, ...], int]:
         """Region logits ``[B, K, N]``: batch ``(B, )``, ``K`` classes."""
@@ -181,6 +185,5 @@ class SDDLoss(BaseLogitLoss):
             weighted.masked_fill(complementary, 0.0).sum(-1) / regions,
             'complementary':
             weighted.masked_fill(~complementary, 0.0).sum(-1) / regions,
-            'complementary_frac':
-            complementary.to(weighted.dtype).mean(-1)
+            'complementary_frac': complementary.to(weighted.dtype).mean(-1)
         }

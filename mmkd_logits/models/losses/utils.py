@@ -55,9 +55,8 @@ def check_positive(name: str, value: float, strict: bool = True) -> float:
 
 def to_float32(*tensors: Tensor) -> Tuple[Tensor, ...]:
     """Promote half/bfloat16 tensors to float32; float64 stays float64."""
-    return tuple(
-        x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
-        for x in tensors)
+    return tuple(x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+                 for x in tensors)
 
 
 # --------------------------------------------------- logit standardization
@@ -107,7 +106,7 @@ def standardize_logits(logits: Tensor,
 
 # ------------------------------------------------------------------ masks
 def label_mask(gt_labels: Tensor, num_classes: int) -> Tensor:
-    """Boolean one-hot mask ``[..., C]`` that is True at each sample's label."""
+    """Boolean one-hot ``[..., C]``: True at each sample's label."""
     return F.one_hot(gt_labels, num_classes).bool()
 
 
@@ -121,7 +120,9 @@ def topk_indices(logits: Tensor, k: int) -> Tensor:
 
 
 # ------------------------------------------------------- softmax and KL
-def subset_kl(logits_T: Tensor, logits_S: Tensor, tau: float,
+def subset_kl(logits_T: Tensor,
+              logits_S: Tensor,
+              tau: float,
               mask: Optional[Tensor] = None) -> Tensor:
     """``τ² · KL(softmax_S(zt/τ) ‖ softmax_S(zs/τ))`` per row.
 
@@ -153,8 +154,8 @@ def subset_kl(logits_T: Tensor, logits_S: Tensor, tau: float,
     x_t = torch.add(x_t, drop, alpha=-big)
     x_s = torch.add(x_s, drop, alpha=-big)
     log_t = F.log_softmax(x_t, dim=-1)
-    kl = (F.softmax(x_t, dim=-1) * (log_t - F.log_softmax(x_s, dim=-1))).sum(
-        -1) * tau**2
+    kl = (F.softmax(x_t, dim=-1) *
+          (log_t - F.log_softmax(x_s, dim=-1))).sum(-1) * tau**2
     # an empty set leaves both rows uniform (KL and gradient 0); say so
     nonempty = (x_t.amax(-1) > -big / 2).to(kl.dtype)
     return kl * nonempty
@@ -185,8 +186,8 @@ def binary_kl(log_p_T: Tensor, log_q_T: Tensor, log_p_S: Tensor,
     All inputs are log-probabilities (``q = 1 − p``), so that extreme logits
     never produce ``log 0``.
     """
-    return (log_p_T.exp() * (log_p_T - log_p_S) +
-            log_q_T.exp() * (log_q_T - log_q_S))
+    return (log_p_T.exp() * (log_p_T - log_p_S) + log_q_T.exp() *
+            (log_q_T - log_q_S))
 
 
 def pair_binary_kl(diff_T: Tensor, diff_S: Tensor, tau: float) -> Tensor:
@@ -196,8 +197,9 @@ def pair_binary_kl(diff_T: Tensor, diff_S: Tensor, tau: float) -> Tensor:
     ``d = za − zb``, so every pair term is a binary KL on log-sigmoids.
     """
     d_T, d_S = diff_T / tau, diff_S / tau
-    return binary_kl(F.logsigmoid(d_T), F.logsigmoid(-d_T),
-                     F.logsigmoid(d_S), F.logsigmoid(-d_S)) * tau**2
+    return binary_kl(
+        F.logsigmoid(d_T), F.logsigmoid(-d_T), F.logsigmoid(d_S),
+        F.logsigmoid(-d_S)) * tau**2
 
 
 # -------------------------------------------------------------- reduction
@@ -274,4 +276,3 @@ def dkd_per_sample(logits_T: Tensor, logits_S: Tensor, gt_mask: Tensor,
     """
     return (alpha * tckd_per_sample(logits_T, logits_S, gt_mask, tau) +
             beta * nckd_per_sample(logits_T, logits_S, gt_mask, tau))
-

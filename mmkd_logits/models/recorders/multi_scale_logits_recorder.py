@@ -20,8 +20,9 @@ from mmrazor.models.task_modules.recorder import ModuleOutputsRecorder
 from mmrazor.registry import TASK_UTILS
 from torch import Tensor, nn
 
-__all__ = ['MultiScaleLogitsRecorder', 'adaptive_pool_matrix',
-           'region_pool_matrix']
+__all__ = [
+    'MultiScaleLogitsRecorder', 'adaptive_pool_matrix', 'region_pool_matrix'
+]
 
 
 def _check_size(name: str, value: Any) -> int:
@@ -32,7 +33,8 @@ def _check_size(name: str, value: Any) -> int:
     return value
 
 
-def adaptive_pool_matrix(in_size: int, out_size: int,
+def adaptive_pool_matrix(in_size: int,
+                         out_size: int,
                          dtype: torch.dtype = torch.float64,
                          device: Optional[torch.device] = None) -> Tensor:
     """1-D adaptive average pooling as a matrix ``A`` of shape ``[out, in]``.
@@ -57,7 +59,9 @@ def adaptive_pool_matrix(in_size: int, out_size: int,
     return mat
 
 
-def region_pool_matrix(height: int, width: int, scales: Sequence[int],
+def region_pool_matrix(height: int,
+                       width: int,
+                       scales: Sequence[int],
                        base_grid: Optional[int] = 4,
                        dtype: torch.dtype = torch.float32,
                        device: Optional[torch.device] = None) -> Tensor:
@@ -82,10 +86,10 @@ def region_pool_matrix(height: int, width: int, scales: Sequence[int],
     """
     blocks: List[Tensor] = []
     for s in scales:
-        rows = adaptive_pool_matrix(height, s if base_grid is None
-                                    else base_grid)
-        cols = adaptive_pool_matrix(width, s if base_grid is None
-                                    else base_grid)
+        rows = adaptive_pool_matrix(height,
+                                    s if base_grid is None else base_grid)
+        cols = adaptive_pool_matrix(width,
+                                    s if base_grid is None else base_grid)
         if base_grid is not None:
             rows = adaptive_pool_matrix(base_grid, s) @ rows
             cols = adaptive_pool_matrix(base_grid, s) @ cols
@@ -172,9 +176,8 @@ class MultiScaleLogitsRecorder(ModuleOutputsRecorder):
                              f'{scales!r}')
         self.scales: Tuple[int, ...] = tuple(
             _check_size('every scale', s) for s in scales)
-        self.base_grid: Optional[int] = (
-            None if base_grid is None else _check_size('base_grid',
-                                                       base_grid))
+        self.base_grid: Optional[int] = (None if base_grid is None else
+                                         _check_size('base_grid', base_grid))
         self.fc_name = fc
         self.num_regions = sum(s * s for s in self.scales)
         self._fc: Optional[nn.Module] = None
@@ -185,8 +188,10 @@ class MultiScaleLogitsRecorder(ModuleOutputsRecorder):
     def _find(model: nn.Module, name: str, what: str) -> nn.Module:
         modules = dict(model.named_modules())
         if name not in modules:
-            hint = [n for n in modules if n and (n.endswith(name.split(
-                '.')[-1]) or name in n)][:8]
+            hint = [
+                n for n in modules
+                if n and (n.endswith(name.split('.')[-1]) or name in n)
+            ][:8]
             raise ValueError(
                 f'MultiScaleLogitsRecorder: {what} {name!r} is not a module '
                 f'of {type(model).__name__}' +
@@ -210,8 +215,8 @@ class MultiScaleLogitsRecorder(ModuleOutputsRecorder):
                 f'({type(fc).__name__}) must be a linear classifier with a '
                 '2-D weight [num_classes, channels]')
         bias = getattr(fc, 'bias', None)
-        if bias is not None and (not isinstance(bias, Tensor) or
-                                 bias.shape != weight.shape[:1]):
+        if bias is not None and (not isinstance(bias, Tensor)
+                                 or bias.shape != weight.shape[:1]):
             got = getattr(bias, 'shape', bias)
             raise ValueError(f'MultiScaleLogitsRecorder: fc {self.fc_name!r} '
                              f'has a bias of shape {got}, expected '

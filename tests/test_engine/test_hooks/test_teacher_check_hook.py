@@ -31,7 +31,8 @@ def _model(teacher=None):
     model.teacher = teacher or _Teacher()
     model.student = SimpleNamespace(head=SimpleNamespace(num_classes=10))
     model.data_preprocessor = lambda batch, training: dict(
-        inputs=torch.stack(batch['inputs']), data_samples=batch['data_samples'])
+        inputs=torch.stack(batch['inputs']),
+        data_samples=batch['data_samples'])
     return model
 
 
@@ -51,8 +52,10 @@ def _loader(fraction_right: float, batches: int = 6, size: int = 4):
 
 
 def _runner(model, loader, ckpt='t.pth'):
-    return SimpleNamespace(model=model, train_dataloader=loader,
-                           cfg=Config(dict(model=dict(teacher_ckpt=ckpt))))
+    return SimpleNamespace(
+        model=model,
+        train_dataloader=loader,
+        cfg=Config(dict(model=dict(teacher_ckpt=ckpt))))
 
 
 def test_a_good_teacher_passes_and_rng_is_untouched():
@@ -83,14 +86,12 @@ def test_the_teacher_is_measured_in_eval_mode_and_restored():
     seen = []
     teacher.register_forward_pre_hook(lambda m, a: seen.append(m.training))
     teacher.train()
-    TeacherCheckHook(num_batches=2).teacher_top1(_model(teacher),
-                                                _loader(1.0))
+    TeacherCheckHook(num_batches=2).teacher_top1(_model(teacher), _loader(1.0))
     assert seen == [False, False] and teacher.training
 
 
 @pytest.mark.slow
-def test_a_random_teacher_below_its_recorded_accuracy_stops_the_run(
-        tmp_path):
+def test_a_random_teacher_below_its_recorded_accuracy_stops_the_run(tmp_path):
     """A teacher checkpoint whose weights do not match its recorded 75%
     (here: random weights, as with a wrong normalization or class order):
     the run stops before the first training iteration."""
@@ -102,15 +103,23 @@ def test_a_random_teacher_below_its_recorded_accuracy_stops_the_run(
     torch.manual_seed(0)
     teacher = MODELS.build(cfg.model)
     ckpt = tmp_path / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict(),
-                'meta': {'source': {'best_acc': 75.0}}}, ckpt)
+    torch.save(
+        {
+            'state_dict': teacher.state_dict(),
+            'meta': {
+                'source': {
+                    'best_acc': 75.0
+                }
+            }
+        }, ckpt)
     root = make_cifar100(tmp_path / 'data', num_train=16, num_test=2)
     options = cifar_tiny_options(root, batch_size=4)
-    options.update({'model.teacher_ckpt': str(ckpt),
-                    'model.distiller.allow_random_teacher': False,
-                    'train_dataloader.dataset.serialize_data': False})
-    with no_cifar_md5(), pytest.raises(TeacherCheckError,
-                                       match='records 75.00%'):
-        build_and_train('dkd_r56_r20_cifar100.py', tmp_path / 'work',
-                        options)
+    options.update({
+        'model.teacher_ckpt': str(ckpt),
+        'model.distiller.allow_random_teacher': False,
+        'train_dataloader.dataset.serialize_data': False
+    })
+    with no_cifar_md5(), pytest.raises(
+            TeacherCheckError, match='records 75.00%'):
+        build_and_train('dkd_r56_r20_cifar100.py', tmp_path / 'work', options)
     assert not list((tmp_path / 'work').glob('*.pth'))

@@ -19,8 +19,9 @@ PARAMS_200 = 2_497_480
 
 
 def _model(num_classes: int = 200):
-    import mmkd_logits  # noqa: F401
     from mmpretrain.registry import MODELS
+
+    import mmkd_logits  # noqa: F401
     return MODELS.build(
         dict(
             type='ImageClassifier',
@@ -88,10 +89,10 @@ def test_state_dict_is_the_original_layout():
 
 
 def test_registry_and_export():
-    import mmkd_logits  # noqa: F401
     from mmpretrain.models import MobileNetV2 as MMPretrainMobileNetV2
     from mmpretrain.registry import MODELS
 
+    import mmkd_logits  # noqa: F401
     from mmkd_logits.models.backbones import TinyImageNetMobileNetV2
     assert MODELS.get('TinyImageNet_MobileNetV2') is TinyImageNetMobileNetV2
     assert MODELS.get('MobileNetV2') is MMPretrainMobileNetV2
@@ -149,9 +150,10 @@ def test_logits_match_functional_reference():
 
 
 def test_tiny_imagenet_model_configs():
-    import mmkd_logits  # noqa: F401
     from mmengine.config import Config
     from mmpretrain.registry import MODELS
+
+    import mmkd_logits  # noqa: F401
     expected = dict(
         ResNet18=11_271_432, MobileNetV2=PARAMS_200, ShuffleV2=1_458_028)
     for arch, params in expected.items():

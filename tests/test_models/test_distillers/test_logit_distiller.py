@@ -22,15 +22,19 @@ pytestmark = pytest.mark.usefixtures('one_thread')
 def _classifier(depth: int, classes: int = 10) -> dict:
     return dict(
         type=ImageClassifier,
-        backbone=dict(type=ResNet, depth=depth, base_channels=8,
-                      out_indices=(3, )),
+        backbone=dict(
+            type=ResNet, depth=depth, base_channels=8, out_indices=(3, )),
         neck=dict(type=GlobalAveragePooling),
-        head=dict(type=LinearClsHead, num_classes=classes, in_channels=64,
-                  loss=dict(type=CrossEntropyLoss)))
+        head=dict(
+            type=LinearClsHead,
+            num_classes=classes,
+            in_channels=64,
+            loss=dict(type=CrossEntropyLoss)))
 
 
-LOGITS = dict(preds_S=dict(from_student=True, recorder='fc'),
-              preds_T=dict(from_student=False, recorder='fc'))
+LOGITS = dict(
+    preds_S=dict(from_student=True, recorder='fc'),
+    preds_T=dict(from_student=False, recorder='fc'))
 LABELS = dict(recorder='gt_labels', from_student=True, data_idx=1)
 
 
@@ -48,8 +52,8 @@ def _model(**distiller) -> dict:
     cfg.update(distiller)
     return dict(
         type=SingleTeacherDistill,
-        data_preprocessor=dict(type=ClsDataPreprocessor, mean=[128.] * 3,
-                               std=[64.] * 3),
+        data_preprocessor=dict(
+            type=ClsDataPreprocessor, mean=[128.] * 3, std=[64.] * 3),
         architecture=_classifier(18),
         teacher=_classifier(18),
         distiller=cfg)
@@ -67,17 +71,21 @@ def _error(**distiller) -> str:
 
 # ------------------------------------------------ mistakes at build time
 def test_unknown_loss_argument_names_entry_key_and_closest_match():
-    msg = _error(distill_losses=dict(loss_ldrld=dict(type=LDRLDLoss, topK=7)),
-                 loss_forward_mappings=dict(loss_ldrld=LOGITS))
+    msg = _error(
+        distill_losses=dict(loss_ldrld=dict(type=LDRLDLoss, topK=7)),
+        loss_forward_mappings=dict(loss_ldrld=LOGITS))
     assert "distill_losses.loss_ldrld: 'topK' is not an argument of " \
         'LDRLDLoss' in msg
     assert 'did you mean: topk' in msg and 'erd_decay' in msg  # accepted
 
 
 def test_unknown_mapping_key():
-    msg = _error(loss_forward_mappings=dict(
-        loss_dkd=dict(preds_s=LOGITS['preds_S'], preds_T=LOGITS['preds_T'],
-                      gt_labels=LABELS)))
+    msg = _error(
+        loss_forward_mappings=dict(
+            loss_dkd=dict(
+                preds_s=LOGITS['preds_S'],
+                preds_T=LOGITS['preds_T'],
+                gt_labels=LABELS)))
     assert "loss_forward_mappings.loss_dkd: 'preds_s' is not an argument " \
         'of DKDLoss(preds_S, preds_T, gt_labels)' in msg
     assert 'did you mean: preds_S' in msg
@@ -89,13 +97,14 @@ def test_unmapped_required_argument():
 
 
 def test_loss_without_mapping_and_mapping_without_loss():
-    msg = _error(distill_losses=dict(loss_kd=dict(type=KDLoss)),
-                 loss_forward_mappings=dict(loss_k=LOGITS))
+    msg = _error(
+        distill_losses=dict(loss_kd=dict(type=KDLoss)),
+        loss_forward_mappings=dict(loss_k=LOGITS))
     assert "there is no loss 'loss_k' in distill_losses" in msg
     assert 'did you mean: loss_kd' in msg
     msg = _error(
-        distill_losses=dict(loss_kd=dict(type=KDLoss),
-                            loss_kd2=dict(type=KDLoss)),
+        distill_losses=dict(
+            loss_kd=dict(type=KDLoss), loss_kd2=dict(type=KDLoss)),
         loss_forward_mappings=dict(loss_kd=LOGITS))
     assert 'distill_losses.loss_kd2 has no entry in loss_forward_mappings' \
         in msg
@@ -103,15 +112,16 @@ def test_loss_without_mapping_and_mapping_without_loss():
 
 def test_mapping_to_an_unknown_recorder():
     bad = dict(LOGITS, preds_T=dict(from_student=False, recorder='logits'))
-    msg = _error(loss_forward_mappings=dict(
-        loss_dkd=dict(bad, gt_labels=LABELS)))
+    msg = _error(
+        loss_forward_mappings=dict(loss_dkd=dict(bad, gt_labels=LABELS)))
     assert "preds_T.recorder: 'logits' is not in teacher_recorders (fc)" \
         in msg
 
 
 def test_recorder_source_not_in_the_model_suggests_names():
-    msg = _error(teacher_recorders=dict(
-        fc=dict(type='ModuleOutputs', source='head.fcc')))
+    msg = _error(
+        teacher_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fcc')))
     assert "teacher_recorders.fc: source 'head.fcc' is not a module of the " \
         'teacher' in msg
     assert 'did you mean: head.fc' in msg
@@ -120,8 +130,10 @@ def test_recorder_source_not_in_the_model_suggests_names():
 def test_class_counts_differ():
     cfg = _model()
     cfg['teacher'] = _classifier(18, classes=12)
-    with pytest.raises(ConfigError, match='the student has 10 classes but '
-                       'the teacher has 12'):
+    with pytest.raises(
+            ConfigError,
+            match='the student has 10 classes but '
+            'the teacher has 12'):
         MODELS.build(cfg)
 
 
@@ -144,8 +156,9 @@ def test_bad_warmup(warmup, phrase):
 def test_all_problems_in_one_error_and_not_an_assert():
     err = None
     try:
-        _build(loss_forward_mappings=dict(
-            loss_dkd=dict(preds_s=LOGITS['preds_S'])))
+        _build(
+            loss_forward_mappings=dict(
+                loss_dkd=dict(preds_s=LOGITS['preds_S'])))
     except ConfigError as e:  # a real exception: survives python -O
         err = e
     assert err is not None and isinstance(err, ValueError)
@@ -156,8 +169,10 @@ def test_all_problems_in_one_error_and_not_an_assert():
 # ---------------------------------------------------------------- a step
 def _batch():
     g = torch.Generator().manual_seed(0)
-    inputs = [torch.randint(0, 256, (3, 32, 32), generator=g,
-                            dtype=torch.uint8) for _ in range(4)]
+    inputs = [
+        torch.randint(0, 256, (3, 32, 32), generator=g, dtype=torch.uint8)
+        for _ in range(4)
+    ]
     samples = [DataSample().set_gt_label(i) for i in (1, 3, 3, 7)]
     return dict(inputs=inputs, data_samples=samples)
 
@@ -169,8 +184,9 @@ def _losses(algo):
 
 def _hub(epoch=None, it=None, max_iters=None, max_epochs=None):
     hub = MessageHub.get_current_instance()
-    for key, value in dict(epoch=epoch, iter=it, max_iters=max_iters,
-                           max_epochs=max_epochs).items():
+    for key, value in dict(
+            epoch=epoch, iter=it, max_iters=max_iters,
+            max_epochs=max_epochs).items():
         hub.runtime_info.pop(key, None)
         if value is not None:
             hub.update_info(key, value)
@@ -182,16 +198,17 @@ def test_returns_terms_factor_and_teacher_top1_as_non_loss_keys():
     algo.train()
     _hub(epoch=0)  # 1-based epoch 1 of 4: factor 0.25
     out = _losses(algo)
-    assert set(out) == {'student.loss', 'distill.loss_dkd', 'distill.dkd.tckd',
-                        'distill.dkd.nckd', 'distill.warmup_factor',
-                        'distill.teacher_top1'}
+    assert set(out) == {
+        'student.loss', 'distill.loss_dkd', 'distill.dkd.tckd',
+        'distill.dkd.nckd', 'distill.warmup_factor', 'distill.teacher_top1'
+    }
     # mmengine sums exactly the keys that contain 'loss'
-    assert [k for k in out if 'loss' in k] == ['student.loss',
-                                               'distill.loss_dkd']
+    assert [k for k in out
+            if 'loss' in k] == ['student.loss', 'distill.loss_dkd']
     assert float(out['distill.warmup_factor']) == 0.25
-    torch.testing.assert_close(out['distill.dkd.tckd'] +
-                               out['distill.dkd.nckd'],
-                               out['distill.loss_dkd'].detach())
+    torch.testing.assert_close(
+        out['distill.dkd.tckd'] + out['distill.dkd.nckd'],
+        out['distill.loss_dkd'].detach())
     unscaled = algo.distiller.distill_losses['loss_dkd'].compute(
         algo.distiller.get_record('fc', True),
         algo.distiller.get_record('fc', False),

@@ -27,12 +27,15 @@ def classifier(head_type: str, depth: int = 18, **head_kwargs) -> dict:
     return dict(
         _scope_='mmpretrain',
         type='ImageClassifier',
-        backbone=dict(type='ResNet_CIFAR', depth=depth, num_stages=4,
-                      out_indices=(3, )),
+        backbone=dict(
+            type='ResNet_CIFAR', depth=depth, num_stages=4, out_indices=(3, )),
         neck=dict(type='GlobalAveragePooling'),
-        head=dict(type=head_type, num_classes=NUM_CLASSES, in_channels=512,
-                  loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-                  **head_kwargs))
+        head=dict(
+            type=head_type,
+            num_classes=NUM_CLASSES,
+            in_channels=512,
+            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+            **head_kwargs))
 
 
 def samples(labels):
@@ -42,8 +45,7 @@ def samples(labels):
 def randomise_ser(head: SerialClsHead, seed: int = 0) -> None:
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        head.ser.weight.copy_(torch.randn(head.ser.weight.shape,
-                                          generator=g))
+        head.ser.weight.copy_(torch.randn(head.ser.weight.shape, generator=g))
         head.ser.bias.copy_(torch.randn(head.ser.bias.shape, generator=g))
 
 
@@ -90,8 +92,11 @@ def test_step0_equals_plain_head():
     serial = PRETRAIN_MODELS.build(classifier('SerialClsHead'))
     serial.init_weights()
     plain = PRETRAIN_MODELS.build(classifier('LinearClsHead'))
-    state = {k: v for k, v in serial.state_dict().items()
-             if not k.startswith('head.ser.')}
+    state = {
+        k: v
+        for k, v in serial.state_dict().items()
+        if not k.startswith('head.ser.')
+    }
     plain.load_state_dict(state)
     serial.eval()
     plain.eval()
@@ -149,8 +154,8 @@ def distill_cfg() -> dict:
     return dict(
         _scope_='mmrazor',
         type='SingleTeacherDistill',
-        data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
-                               num_classes=NUM_CLASSES),
+        data_preprocessor=dict(
+            type='mmpretrain.ClsDataPreprocessor', num_classes=NUM_CLASSES),
         architecture=classifier('SerialClsHead'),
         teacher=classifier('LinearClsHead'),
         distiller=dict(
@@ -167,8 +172,9 @@ def distill_cfg() -> dict:
                 loss_aekt=dict(
                     preds_S=dict(from_student=True, recorder='fc'),
                     preds_T=dict(from_student=False, recorder='fc'),
-                    gt_labels=dict(recorder='gt_labels', from_student=True,
-                                   data_idx=1)))))
+                    gt_labels=dict(
+                        recorder='gt_labels', from_student=True,
+                        data_idx=1)))))
 
 
 def test_single_teacher_distill_train_step():
@@ -178,8 +184,10 @@ def test_single_teacher_distill_train_step():
     head = model.architecture.head
     assert isinstance(head, SerialClsHead)
     data = dict(
-        inputs=[torch.randint(0, 256, (3, 16, 16), dtype=torch.uint8)
-                for _ in range(2)],
+        inputs=[
+            torch.randint(0, 256, (3, 16, 16), dtype=torch.uint8)
+            for _ in range(2)
+        ],
         data_samples=samples([1, 3]))
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     ser_before = copy.deepcopy(head.ser.state_dict())
@@ -200,8 +208,9 @@ def test_teacher_class_count_mismatch_is_clear():
     cfg['teacher']['head']['num_classes'] = NUM_CLASSES + 2
     model = RAZOR_MODELS.build(cfg)
     model.init_weights()
-    data = dict(inputs=[torch.zeros(3, 16, 16, dtype=torch.uint8)] * 2,
-                data_samples=samples([0, 1]))
+    data = dict(
+        inputs=[torch.zeros(3, 16, 16, dtype=torch.uint8)] * 2,
+        data_samples=samples([0, 1]))
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     with pytest.raises(ValueError, match='SerialClsHead.*num_classes'):
         model.train_step(data, optim)

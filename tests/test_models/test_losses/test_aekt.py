@@ -47,10 +47,16 @@ def _xlogx_ratio(a: float, b: float) -> float:
     return 0.0 if a == 0.0 else a * math.log(a / b)
 
 
-def naive_aekt(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor,
-               tau: float = 4.0, alpha: float = 1.0, beta: float = 8.0,
-               ratio_max: float = 10.0, adaptive: bool = True,
-               ratio_tau: float = None, ratio_on: str = 'tckd',
+def naive_aekt(zs: torch.Tensor,
+               zt: torch.Tensor,
+               y: torch.Tensor,
+               tau: float = 4.0,
+               alpha: float = 1.0,
+               beta: float = 8.0,
+               ratio_max: float = 10.0,
+               adaptive: bool = True,
+               ratio_tau: float = None,
+               ratio_on: str = 'tckd',
                return_ratio: bool = False) -> torch.Tensor:
     """Per-sample AEKT (float64), loops over samples and classes."""
     rt = tau if ratio_tau is None else ratio_tau
@@ -66,8 +72,7 @@ def naive_aekt(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor,
         nckd = math.fsum(_xlogx_ratio(a, b) for a, b in zip(nt, ns)) * tau**2
         r = 1.0
         if adaptive:
-            r = min(_softmax(t, rt)[label] / _softmax(s, rt)[label],
-                    ratio_max)
+            r = min(_softmax(t, rt)[label] / _softmax(s, rt)[label], ratio_max)
         ratios.append(r)
         rt_ckd = r if ratio_on in ('tckd', 'both') else 1.0
         rn_ckd = r if ratio_on in ('nckd', 'both') else 1.0
@@ -77,8 +82,11 @@ def naive_aekt(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor,
     return torch.tensor(out, dtype=torch.float64)
 
 
-def make_inputs(batch: int = 6, classes: int = 7, seed: int = 0,
-                dtype=torch.float64, scale: float = 3.0):
+def make_inputs(batch: int = 6,
+                classes: int = 7,
+                seed: int = 0,
+                dtype=torch.float64,
+                scale: float = 3.0):
     g = torch.Generator().manual_seed(seed)
     zs = (torch.randn(batch, classes, generator=g) * scale).to(dtype)
     zt = (torch.randn(batch, classes, generator=g) * scale).to(dtype)
@@ -94,8 +102,8 @@ def test_matches_naive(tau, alpha, beta, ratio_max):
     zs, zt, y = make_inputs(seed=1)
     loss = AEKTLoss(tau, alpha, beta, ratio_max, reduction='none')
     expected = naive_aekt(zs, zt, y, tau, alpha, beta, ratio_max)
-    torch.testing.assert_close(loss(zs, zt, y), expected, rtol=1e-10,
-                               atol=1e-12)
+    torch.testing.assert_close(
+        loss(zs, zt, y), expected, rtol=1e-10, atol=1e-12)
 
 
 def test_reductions_and_loss_weight():
@@ -113,16 +121,16 @@ def test_reductions_and_loss_weight():
 @pytest.mark.parametrize('ratio_on', ['tckd', 'nckd', 'both'])
 def test_ratio_on_and_ratio_tau(ratio_on):
     zs, zt, y = make_inputs(seed=3)
-    loss = AEKTLoss(tau=4.0, ratio_tau=1.0, ratio_on=ratio_on,
-                    reduction='none')
+    loss = AEKTLoss(
+        tau=4.0, ratio_tau=1.0, ratio_on=ratio_on, reduction='none')
     expected = naive_aekt(zs, zt, y, ratio_tau=1.0, ratio_on=ratio_on)
     torch.testing.assert_close(loss(zs, zt, y), expected)
 
 
 def test_not_adaptive_is_dkd():
     zs, zt, y = make_inputs(seed=4)
-    loss = AEKTLoss(tau=2.0, alpha=1.5, beta=3.0, adaptive=False,
-                    reduction='none')
+    loss = AEKTLoss(
+        tau=2.0, alpha=1.5, beta=3.0, adaptive=False, reduction='none')
     torch.testing.assert_close(
         loss(zs, zt, y), naive_dkd(zs, zt, y, tau=2.0, alpha=1.5, beta=3.0))
 
@@ -141,8 +149,7 @@ def test_ratio_values_and_clamp():
 
 def test_extreme_logits_stay_finite():
     # p_y underflows to 0 in float32: the ratio is the clamp, not inf/NaN
-    zs = torch.tensor([[-1e4, 1e4, 0.0], [1e4, -1e4, 0.0]],
-                      requires_grad=True)
+    zs = torch.tensor([[-1e4, 1e4, 0.0], [1e4, -1e4, 0.0]], requires_grad=True)
     zt = torch.tensor([[1e4, -1e4, 0.0], [1e4, -1e4, 0.0]])
     y = torch.tensor([0, 0])
     loss = AEKTLoss(tau=1.0)
@@ -152,8 +159,8 @@ def test_extreme_logits_stay_finite():
     assert bool(torch.isfinite(zs.grad).all())
     mask = F.one_hot(y, 3).bool()
     torch.testing.assert_close(
-        aekt_ratio(zs.detach(), zt, mask, 1.0, 10.0),
-        torch.tensor([10.0, 1.0]))
+        aekt_ratio(zs.detach(), zt, mask, 1.0, 10.0), torch.tensor([10.0,
+                                                                    1.0]))
 
 
 # -------------------------------------------------------------- gradients
@@ -194,8 +201,13 @@ def test_gradient_treats_ratio_as_constant():
 
 def test_gradcheck_without_stopgrad():
     zs, zt, y = make_inputs(batch=3, classes=5, seed=7, scale=1.0)
-    loss = AEKTLoss(tau=2.0, alpha=1.0, beta=2.0, ratio_max=1e3,
-                    detach_ratio=False, reduction='none')
+    loss = AEKTLoss(
+        tau=2.0,
+        alpha=1.0,
+        beta=2.0,
+        ratio_max=1e3,
+        detach_ratio=False,
+        reduction='none')
     x = zs.clone().requires_grad_(True)
     assert torch.autograd.gradcheck(lambda s: loss(s, zt, y), (x, ))
 
@@ -241,17 +253,15 @@ def test_under_autocast():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         out = AEKTLoss()(zs, zt, y)
     assert out.dtype == torch.float32
-    torch.testing.assert_close(out.double(),
-                               naive_aekt(zs, zt, y).mean(),
-                               rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        out.double(), naive_aekt(zs, zt, y).mean(), rtol=1e-5, atol=1e-6)
 
 
 # ---------------------------------------------------------- construction
 def test_registry_and_signature():
     loss = MODELS.build(dict(type='AEKTLoss', tau=1, beta=0.5))
     assert isinstance(loss, AEKTLoss)
-    assert (loss.tau, loss.alpha, loss.beta, loss.ratio_max) == (1, 1, 0.5,
-                                                                 10)
+    assert (loss.tau, loss.alpha, loss.beta, loss.ratio_max) == (1, 1, 0.5, 10)
     positional = AEKTLoss(4.0, 1.0, 8.0, 10.0, 'sum', 2.0)
     assert positional.reduction == 'sum' and positional.loss_weight == 2.0
     assert 'ratio_max=10.0' in repr(loss)
@@ -321,8 +331,8 @@ def test_config_trains_and_folds(tmp_path):
     options = imagenet_tiny_options(data, image_size=32, iters=1)
     options['train_cfg.val_interval'] = 100  # no validation: speed
     options['default_hooks.checkpoint.save_best'] = None
-    runner = build_and_train('aekt_r34_r18_imagenet.py', tmp_path / 'work',
-                             options, iters=1)
+    runner = build_and_train(
+        'aekt_r34_r18_imagenet.py', tmp_path / 'work', options, iters=1)
     model = runner.model
     head = model.architecture.head
     assert type(head).__name__ == 'SerialClsHead'
@@ -340,9 +350,13 @@ def test_config_trains_and_folds(tmp_path):
     spec.loader.exec_module(fold)
     ckpt = tmp_path / 'work' / 'epoch_1.pth'
     dst, out_cfg = tmp_path / 'folded.pth', tmp_path / 'folded.py'
-    assert fold.main([str(ckpt), str(dst), '--config',
-                      str(REPO_ROOT / 'configs' / 'aekt_r34_r18_imagenet.py'),
-                      '--out-config', str(out_cfg)]) == 0
+    assert fold.main([
+        str(ckpt),
+        str(dst), '--config',
+        str(REPO_ROOT / 'configs' / 'aekt_r34_r18_imagenet.py'),
+        '--out-config',
+        str(out_cfg)
+    ]) == 0
     cfg = Config.fromfile(str(out_cfg))
     assert cfg.model.head.type == 'LinearClsHead'
     assert osp.samefile(cfg.load_from, dst)
@@ -352,6 +366,8 @@ def test_config_trains_and_folds(tmp_path):
     student = model.architecture.eval()
     x = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
-        torch.testing.assert_close(plain.eval()(x, mode='tensor'),
-                                   student(x, mode='tensor'), rtol=1e-4,
-                                   atol=1e-5)
+        torch.testing.assert_close(
+            plain.eval()(x, mode='tensor'),
+            student(x, mode='tensor'),
+            rtol=1e-4,
+            atol=1e-5)

@@ -44,8 +44,9 @@ def test_ldrld_terms(weight):
 
 
 def test_terms_of_none_reduction_are_means():
-    out = LDRLDLoss(topk=3, reduction='none').compute(
-        _logits(5, 8), _logits(5, 8, seed=2))
+    out = LDRLDLoss(
+        topk=3,
+        reduction='none').compute(_logits(5, 8), _logits(5, 8, seed=2))
     assert out.loss.shape == (5, )
     torch.testing.assert_close(sum(out.terms.values()), out.loss.mean())
 
@@ -54,8 +55,8 @@ def test_terms_of_none_reduction_are_means():
 def test_aekt_terms_and_ratio(adaptive):
     loss = AEKTLoss(loss_weight=0.5, adaptive=adaptive)
     labels = torch.tensor([0, 3, 2, 1])
-    out = loss.compute(_logits(4, 6).requires_grad_(), _logits(4, 6, seed=3),
-                       labels)
+    out = loss.compute(
+        _logits(4, 6).requires_grad_(), _logits(4, 6, seed=3), labels)
     _check(out, ('tckd', 'nckd'))
     if adaptive:
         assert set(out.stats) == {'ratio'}
@@ -119,8 +120,8 @@ def test_input_checks_name_the_tensor():
 def test_label_checks():
     zs, zt = torch.randn(2, 5), torch.randn(2, 5)
     loss = DKDLoss()
-    assert torch.isfinite(loss(zs, zt, torch.tensor([0, 4],
-                                                    dtype=torch.int32)))
+    assert torch.isfinite(
+        loss(zs, zt, torch.tensor([0, 4], dtype=torch.int32)))
     with pytest.raises(ValueError, match=r'out of range \[0, 5\): \[5\]'):
         loss(zs, zt, torch.tensor([0, 5]))
     with pytest.raises(ValueError, match='integer'):
@@ -151,12 +152,11 @@ class _NoSync:
             setattr(torch.Tensor, name, fn)
 
 
-@pytest.mark.parametrize('loss, regions', [
-    (KDLoss(), False), (DKDLoss(), False), (RLDLoss(), False),
-    (LDRLDLoss(topk=4), False), (AEKTLoss(), False),
-    (SDDLoss(base='dkd'), True), (SDDLoss(base=dict(type=LDRLDLoss, topk=3)),
-                                  True)
-])
+@pytest.mark.parametrize('loss, regions',
+                         [(KDLoss(), False), (DKDLoss(), False),
+                          (RLDLoss(), False), (LDRLDLoss(topk=4), False),
+                          (AEKTLoss(), False), (SDDLoss(base='dkd'), True),
+                          (SDDLoss(base=dict(type=LDRLDLoss, topk=3)), True)])
 def test_no_host_sync_without_value_checks(loss, regions):
     shape = (4, 9, 5) if regions else (4, 9)
     zs = _logits(*shape).float().requires_grad_()

@@ -19,7 +19,6 @@ from tests.helpers.loss_specs import OURS, nonneg_tolerance
 
 B, C, N = 4, 10, 3
 
-
 pytestmark = pytest.mark.usefixtures('one_thread')
 LABELS = torch.tensor([0, 1, 2, 3])
 DTYPES = (torch.float32, torch.float16, torch.bfloat16)
@@ -97,8 +96,7 @@ def test_identical_extremes_give_zero():
             continue
         for kind in KINDS:
             zs, _ = _inputs(spec, kind, 1e4, torch.float32)
-            loss = spec.build(1.0, 'none',
-                              C)
+            loss = spec.build(1.0, 'none', C)
             out = spec(loss, zs, zs.clone(), LABELS)
             assert bool((out == 0).all()), f'{spec.name} {kind}: {out}'
 

@@ -32,7 +32,8 @@ def _mdistiller_dkd(zs, zt, y, alpha, beta, tau):
 
     def cat(p):
         return torch.cat([(p * gt).sum(1, keepdim=True),
-                          (p * other).sum(1, keepdim=True)], dim=1)
+                          (p * other).sum(1, keepdim=True)],
+                         dim=1)
 
     p_s, p_t = cat(p_s), cat(p_t)
     tckd = F.kl_div(torch.log(p_s), p_t, reduction='sum') * tau**2 / len(y)
@@ -54,11 +55,13 @@ def _inputs(b=16, c=100, seed=0, scale=3.0):
 def test_kd_equals_mdistiller(tau):
     zs, zt, y = _inputs(seed=1)
     ours = KDLoss(tau=tau)(zs, zt)
-    torch.testing.assert_close(ours, _mdistiller_kd(zs, zt, tau), rtol=1e-12,
-                               atol=1e-12)
     torch.testing.assert_close(
-        KDLoss(tau=tau, reduction='none')(zs, zt), naive_kd(zs, zt, tau),
-        rtol=1e-10, atol=1e-12)
+        ours, _mdistiller_kd(zs, zt, tau), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(
+        KDLoss(tau=tau, reduction='none')(zs, zt),
+        naive_kd(zs, zt, tau),
+        rtol=1e-10,
+        atol=1e-12)
 
 
 @pytest.mark.parametrize('tau,alpha,beta', [(4.0, 1.0, 8.0), (1.0, 1.0, 0.5),
@@ -66,13 +69,14 @@ def test_kd_equals_mdistiller(tau):
 def test_dkd_equals_mdistiller(tau, alpha, beta):
     zs, zt, y = _inputs(seed=2)
     ours = DKDLoss(tau=tau, alpha=alpha, beta=beta)(zs, zt, y)
-    torch.testing.assert_close(ours,
-                               _mdistiller_dkd(zs, zt, y, alpha, beta, tau),
-                               rtol=1e-10, atol=1e-12)
-    per = DKDLoss(tau=tau, alpha=alpha, beta=beta, reduction='none')(zs, zt,
-                                                                      y)
-    torch.testing.assert_close(per, naive_dkd(zs, zt, y, tau, alpha, beta),
-                               rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(
+        ours,
+        _mdistiller_dkd(zs, zt, y, alpha, beta, tau),
+        rtol=1e-10,
+        atol=1e-12)
+    per = DKDLoss(tau=tau, alpha=alpha, beta=beta, reduction='none')(zs, zt, y)
+    torch.testing.assert_close(
+        per, naive_dkd(zs, zt, y, tau, alpha, beta), rtol=1e-10, atol=1e-12)
 
 
 def test_loss_weight_and_sum():
@@ -80,8 +84,9 @@ def test_loss_weight_and_sum():
     per = DKDLoss(reduction='none')(zs, zt, y)
     torch.testing.assert_close(
         DKDLoss(reduction='sum', loss_weight=0.5)(zs, zt, y), 0.5 * per.sum())
-    torch.testing.assert_close(KDLoss(loss_weight=0.9)(zs, zt),
-                               0.9 * KDLoss(reduction='none')(zs, zt).mean())
+    torch.testing.assert_close(
+        KDLoss(loss_weight=0.9)(zs, zt),
+        0.9 * KDLoss(reduction='none')(zs, zt).mean())
 
 
 @pytest.mark.parametrize('loss', [KDLoss(tau=2.0), DKDLoss(tau=2.0, beta=3.0)])

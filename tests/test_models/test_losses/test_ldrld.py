@@ -4,12 +4,12 @@ import math
 
 import pytest
 import torch
+from mmrazor.registry import MODELS
 
 import mmkd_logits  # noqa: F401  (registers the losses)
 from mmkd_logits.models.losses import LDRLDLoss
 from mmkd_logits.models.losses.ldrld_loss import (adw_weights,
                                                   ranked_topk_indices)
-from mmrazor.registry import MODELS
 from tests.helpers.naive_losses import naive_ldrld
 
 RTOL = 1e-6
@@ -25,8 +25,14 @@ def _logits(b, c, scale=3.0, seed=0):
 def _check(zs, zt, **kw):
     loss = LDRLDLoss(reduction='none', **kw)
     got = loss(zs, zt)
-    names = dict(tau='tau', topk='topk', alpha='alpha', beta='beta',
-                 irw_eps='eps', erd_scale='delta', erd_decay='lam')
+    names = dict(
+        tau='tau',
+        topk='topk',
+        alpha='alpha',
+        beta='beta',
+        irw_eps='eps',
+        erd_scale='delta',
+        erd_decay='lam')
     ref = naive_ldrld(zs, zt, **{names[k]: v for k, v in kw.items()})
     assert got.dtype == torch.float64
     assert torch.isfinite(got).all()
@@ -46,8 +52,8 @@ def test_adw_weights_from_formula():
     assert adw(1, 2) == pytest.approx(0.6886, abs=5e-5)
     first, second, weights = adw_weights(7)
     assert (first < second).all() and weights.numel() == 21
-    torch.testing.assert_close(
-        weights, torch.tensor(expected, dtype=torch.float64))
+    torch.testing.assert_close(weights,
+                               torch.tensor(expected, dtype=torch.float64))
     loss = LDRLDLoss()
     assert float(loss.adw.sum()) == pytest.approx(7.7237, abs=5e-5)
     assert float(loss.adw[0]) == pytest.approx(0.6886, abs=5e-5)
@@ -65,8 +71,16 @@ def test_matches_naive(tau, topk):
 
 def test_matches_naive_custom_weights():
     zs, zt = _logits(4, 9, seed=3)
-    _check(zs, zt, tau=2.0, topk=4, alpha=1.5, beta=0.3, irw_eps=0.5,
-           erd_scale=1.0, erd_decay=0.2)
+    _check(
+        zs,
+        zt,
+        tau=2.0,
+        topk=4,
+        alpha=1.5,
+        beta=0.3,
+        irw_eps=0.5,
+        erd_scale=1.0,
+        erd_decay=0.2)
 
 
 def test_c_just_above_topk():
@@ -80,11 +94,10 @@ def test_c_just_above_topk():
 
 def test_ties_in_topk():
     # ties inside the selection, across the d-th position and all-equal
-    zs = torch.tensor([[3., 3., 3., 1., 1., 1., 0., 0.],
-                       [1., 2., 2., 2., 2., 2., 0., -1.],
-                       [0., 0., 0., 0., 0., 0., 0., 0.],
-                       [5., 1., 1., 1., 4., 1., 1., 2.]],
-                      dtype=torch.float64)
+    zs = torch.tensor(
+        [[3., 3., 3., 1., 1., 1., 0., 0.], [1., 2., 2., 2., 2., 2., 0., -1.],
+         [0., 0., 0., 0., 0., 0., 0., 0.], [5., 1., 1., 1., 4., 1., 1., 2.]],
+        dtype=torch.float64)
     zt = _logits(4, 8, seed=5)[1]
     _check(zs, zt, topk=4)
     _check(zs, zt, topk=2)
@@ -118,7 +131,9 @@ def test_identical_logits_give_zero():
     zs, _ = _logits(3, 10)
     torch.testing.assert_close(
         LDRLDLoss(reduction='none')(zs, zs.clone()),
-        torch.zeros(3, dtype=torch.float64), rtol=0, atol=1e-12)
+        torch.zeros(3, dtype=torch.float64),
+        rtol=0,
+        atol=1e-12)
 
 
 def test_extra_leading_dims():
@@ -159,6 +174,7 @@ def test_reductions_and_loss_weight():
 
 def test_registry_build():
     from mmengine.registry import DefaultScope
+
     # other tests may leave a different default scope behind
     with DefaultScope.overwrite_default_scope('mmrazor'):
         loss = MODELS.build(dict(type='LDRLDLoss', tau=1, topk=5))
@@ -183,9 +199,8 @@ def test_autocast_disabled_inside():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         out = LDRLDLoss()(zs.float(), zt.float())
     assert out.dtype == torch.float32
-    torch.testing.assert_close(out.double(),
-                               LDRLDLoss()(zs, zt),
-                               rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        out.double(), LDRLDLoss()(zs, zt), rtol=1e-5, atol=1e-6)
 
 
 # ------------------------------------------------------------------ errors
@@ -233,11 +248,17 @@ def test_bad_constructor_args(kwargs, match):
 def test_imagenet_config_trains_one_step(tmp_path):
     from tests.helpers.datasets import make_imagenet
     from tests.helpers.training import build_and_train, imagenet_tiny_options
-    root = make_imagenet(tmp_path / 'data', num_classes=4, per_class=1,
-                         val_per_class=1, size=32)
-    runner = build_and_train('ldrld_r34_r18_imagenet.py', tmp_path / 'work',
-                             imagenet_tiny_options(root, image_size=32),
-                             iters=1)
+    root = make_imagenet(
+        tmp_path / 'data',
+        num_classes=4,
+        per_class=1,
+        val_per_class=1,
+        size=32)
+    runner = build_and_train(
+        'ldrld_r34_r18_imagenet.py',
+        tmp_path / 'work',
+        imagenet_tiny_options(root, image_size=32),
+        iters=1)
     model = runner.model
     assert type(model).__name__ == 'SingleTeacherDistill'
     loss = model.distiller.distill_losses['loss_ldrld']
@@ -253,8 +274,12 @@ def test_imagenet_config_trains_one_step(tmp_path):
 def test_train_tool_runs_ldrld_config(tmp_path):
     from tests.helpers.datasets import make_imagenet
     from tests.helpers.training import imagenet_cli_options, run_tool
-    root = make_imagenet(tmp_path / 'data', num_classes=4, per_class=1,
-                         val_per_class=1, size=32)
+    root = make_imagenet(
+        tmp_path / 'data',
+        num_classes=4,
+        per_class=1,
+        val_per_class=1,
+        size=32)
     proc = run_tool('train.py', 'configs/ldrld_r34_r18_imagenet.py',
                     '--work-dir', tmp_path / 'work', '--cfg-options',
                     *imagenet_cli_options(root, image_size=32, iters=1))

@@ -30,7 +30,6 @@ from tests.helpers.loss_specs import SPECS, LossSpec, nonneg_tolerance
 
 DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
-
 pytestmark = pytest.mark.usefixtures('one_thread')
 MAX_ABS = 1e4
 
@@ -61,9 +60,10 @@ def _params(spec: LossSpec, classes: int):
             dict(alpha_tau=st.one_of(st.none(), st.floats(0.5, 16.0))))
     if spec.name == 'aekt':
         return st.fixed_dictionaries(
-            dict(ratio_on=st.sampled_from(['tckd', 'nckd', 'both']),
-                 detach_ratio=st.booleans(),
-                 ratio_tau=st.one_of(st.none(), st.floats(0.5, 16.0))))
+            dict(
+                ratio_on=st.sampled_from(['tckd', 'nckd', 'both']),
+                detach_ratio=st.booleans(),
+                ratio_tau=st.one_of(st.none(), st.floats(0.5, 16.0))))
     return st.just({})
 
 
@@ -83,8 +83,8 @@ def cases(draw, spec: LossSpec, identical: bool = False) -> Case:
     zt = zs.clone() if identical else torch.from_numpy(
         draw(arrays(np.float32, shape, elements=elements))).to(dtype)
     labels = torch.from_numpy(
-        draw(arrays(np.int64, (batch, ),
-                    elements=st.integers(0, classes - 1))))
+        draw(
+            arrays(np.int64, (batch, ), elements=st.integers(0, classes - 1))))
     tau = draw(st.floats(0.5, 16.0))
     params = draw(_params(spec, classes))
     return Case(zs, zt, labels, tau, params, mag)
@@ -92,19 +92,19 @@ def cases(draw, spec: LossSpec, identical: bool = False) -> Case:
 
 def _build(spec: LossSpec, case: Case, reduction: str = 'none'):
     classes = case.zs.shape[1]
-    return spec.build(case.tau, reduction,
-                      classes, **case.params)
+    return spec.build(case.tau, reduction, classes, **case.params)
 
 
 def _describe(spec: LossSpec, case: Case, extra: Optional[str] = None):
     return (f'{spec.name}: shape {tuple(case.zs.shape)} {case.zs.dtype} '
-            f'tau={case.tau} params={case.params} max|z|<={case.max_abs}'
-            + (f' {extra}' if extra else ''))
+            f'tau={case.tau} params={case.params} max|z|<={case.max_abs}' +
+            (f' {extra}' if extra else ''))
 
 
 def _for_each_spec(test):
-    return pytest.mark.parametrize('spec', SPECS, ids=[s.name for s in SPECS])(
-        test)
+    return pytest.mark.parametrize(
+        'spec', SPECS, ids=[s.name for s in SPECS])(
+            test)
 
 
 # ------------------------------------------- finite, >= 0, finite gradient
@@ -138,15 +138,15 @@ def test_batch_permutation(spec):
     @given(case=cases(spec), data=st.data())
     def check(case: Case, data):
         batch = case.zs.shape[0]
-        perm = torch.tensor(data.draw(st.permutations(range(batch))),
-                            dtype=torch.long)
+        perm = torch.tensor(
+            data.draw(st.permutations(range(batch))), dtype=torch.long)
         loss = _build(spec, case, 'none')
         out = spec(loss, case.zs, case.zt, case.labels)
         out_p = spec(loss, case.zs[perm], case.zt[perm], case.labels[perm])
         msg = _describe(spec, case, f'perm={perm.tolist()}')
         # one row's value never depends on the others
-        torch.testing.assert_close(out_p, out[perm], rtol=1e-6, atol=1e-6,
-                                   msg=msg)
+        torch.testing.assert_close(
+            out_p, out[perm], rtol=1e-6, atol=1e-6, msg=msg)
 
     check()
 

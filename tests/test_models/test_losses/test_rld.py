@@ -2,13 +2,13 @@
 reductions, dtypes and errors."""
 import pytest
 import torch
+from mmrazor.models.losses import DKDLoss
+from mmrazor.registry import MODELS
 
 import mmkd_logits  # noqa: F401  (registers the losses)
 from mmkd_logits.models.losses import RLDLoss
-from mmrazor.models.losses import DKDLoss
-from mmrazor.registry import MODELS
-from mmkd_logits.models.losses.utils import (binary_kl, label_mask,
-                                             log_binary, subset_kl)
+from mmkd_logits.models.losses.utils import (binary_kl, label_mask, log_binary,
+                                             subset_kl)
 from tests.helpers.naive_losses import naive_dkd, naive_rld
 
 RTOL = 1e-6
@@ -23,8 +23,9 @@ def _inputs(b, c, scale=3.0, seed=0):
 
 
 def _check(zs, zt, y, tau=4.0, alpha=1.0, beta=8.0, alpha_tau=None):
-    got = RLDLoss(tau=tau, alpha=alpha, beta=beta, alpha_tau=alpha_tau,
-                  reduction='none')(zs, zt, y)
+    got = RLDLoss(
+        tau=tau, alpha=alpha, beta=beta, alpha_tau=alpha_tau,
+        reduction='none')(zs, zt, y)
     ref = naive_rld(zs, zt, y, tau, alpha, beta, alpha_tau)
     assert got.dtype == torch.float64 and torch.isfinite(got).all()
     torch.testing.assert_close(got, ref, rtol=RTOL, atol=1e-12)
@@ -85,11 +86,13 @@ def test_equals_dkd_when_teacher_top_is_label():
         # by B (its F.kl_div(size_average=False, reduction='batchmean') is a
         # sum followed by torch's batchmean division); its 'none' / 'mean'
         # return the batch sum
-        dkd = DKDLoss(tau=tau, alpha=alpha, beta=beta,
-                      reduction='batchmean')(zs, zt, y)
+        dkd = DKDLoss(
+            tau=tau, alpha=alpha, beta=beta, reduction='batchmean')(zs, zt, y)
         torch.testing.assert_close(rld, dkd, rtol=RTOL, atol=1e-12)
         torch.testing.assert_close(
-            rld, naive_dkd(zs, zt, y, tau, alpha, beta).mean(), rtol=RTOL,
+            rld,
+            naive_dkd(zs, zt, y, tau, alpha, beta).mean(),
+            rtol=RTOL,
             atol=1e-12)
 
 
@@ -97,8 +100,8 @@ def test_zero_when_student_equals_teacher_and_teacher_right():
     zs, zt, y = _inputs(4, 10, seed=6)
     y = zt.argmax(-1)
     out = RLDLoss(reduction='none')(zt.clone(), zt, y)
-    torch.testing.assert_close(out, torch.zeros(4, dtype=torch.float64),
-                               rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        out, torch.zeros(4, dtype=torch.float64), rtol=0, atol=1e-12)
 
 
 # ---------------------------------------------------------------- gradients
@@ -128,8 +131,8 @@ def test_hand_written_gradient_matches_autograd(tau, tau_a):
     zt[6, :] = zt[6, 0]  # all tied
     w = torch.rand(12, dtype=torch.float64)  # a non-uniform upstream grad
     s1 = zs.clone().requires_grad_()
-    loss = RLDLoss(tau=tau, alpha=1.3, beta=0.7, alpha_tau=tau_a,
-                   reduction='none')
+    loss = RLDLoss(
+        tau=tau, alpha=1.3, beta=0.7, alpha_tau=tau_a, reduction='none')
     (loss(s1, zt, y) * w).sum().backward()
     s2 = zs.clone().requires_grad_()
     (_autograd_rld(s2, zt, y, tau, 1.3, 0.7, tau_a) * w).sum().backward()
@@ -142,8 +145,8 @@ def test_gradcheck_per_sample_with_empty_r_and_dominant_label():
     zs[1, y[1]] = 40.0  # the student is sure of y: qs_y ~ 1e-17
     zs.requires_grad_()
     for alpha, beta in [(1.0, 0.0), (0.0, 1.0), (2.0, 3.0)]:
-        loss = RLDLoss(tau=1.5, alpha=alpha, beta=beta, alpha_tau=0.9,
-                       reduction='none')
+        loss = RLDLoss(
+            tau=1.5, alpha=alpha, beta=beta, alpha_tau=0.9, reduction='none')
         assert torch.autograd.gradcheck(lambda s: loss(s, zt, y), (zs, ))
 
 
@@ -154,8 +157,8 @@ def test_terms_add_up_to_the_loss():
     assert set(terms) == {'scd', 'mcd'}
     assert not any(t.requires_grad for t in terms.values())
     torch.testing.assert_close(terms['scd'] + terms['mcd'], out)
-    mcd_only = RLDLoss(tau=2.0, alpha=0.0, beta=0.5, loss_weight=0.25)(zs, zt,
-                                                                     y)
+    mcd_only = RLDLoss(
+        tau=2.0, alpha=0.0, beta=0.5, loss_weight=0.25)(zs, zt, y)
     torch.testing.assert_close(terms['mcd'], mcd_only)
 
 
@@ -181,6 +184,7 @@ def test_reductions_and_loss_weight():
 
 def test_registry_build():
     from mmengine.registry import DefaultScope
+
     # other tests may leave a different default scope behind
     with DefaultScope.overwrite_default_scope('mmrazor'):
         loss = MODELS.build(dict(type='RLDLoss', tau=1, beta=0.5))
@@ -205,8 +209,8 @@ def test_autocast_disabled_inside():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         out = RLDLoss()(zs.float(), zt.float(), y)
     assert out.dtype == torch.float32
-    torch.testing.assert_close(out.double(), RLDLoss()(zs, zt, y),
-                               rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        out.double(), RLDLoss()(zs, zt, y), rtol=1e-5, atol=1e-6)
 
 
 # ------------------------------------------------------------------ errors
@@ -254,17 +258,23 @@ def test_imagenet_config_trains_with_warmup(tmp_path):
 
     from tests.helpers.datasets import make_imagenet
     from tests.helpers.training import build_and_train, imagenet_tiny_options
-    root = make_imagenet(tmp_path / 'data', num_classes=4, per_class=2,
-                         val_per_class=1, size=32)
-    runner = build_and_train('rld_r34_r18_imagenet.py', tmp_path / 'work',
-                             imagenet_tiny_options(root, image_size=32),
-                             iters=2)
+    root = make_imagenet(
+        tmp_path / 'data',
+        num_classes=4,
+        per_class=2,
+        val_per_class=1,
+        size=32)
+    runner = build_and_train(
+        'rld_r34_r18_imagenet.py',
+        tmp_path / 'work',
+        imagenet_tiny_options(root, image_size=32),
+        iters=2)
     model = runner.model
     assert type(model).__name__ == 'SingleTeacherDistill'
     loss = model.distiller.distill_losses['loss_rld']
     assert isinstance(loss, RLDLoss)
-    assert (loss.tau, loss.alpha, loss.beta, loss.alpha_tau) == (1.0, 1.0,
-                                                                 0.5, 1.0)
+    assert (loss.tau, loss.alpha, loss.beta, loss.alpha_tau) == (1.0, 1.0, 0.5,
+                                                                 1.0)
     assert runner.iter == 2
     scalars = runner.message_hub.log_scalars
     assert math.isfinite(scalars['train/distill.loss_rld'].current())

@@ -3,10 +3,10 @@ import math
 
 import pytest
 import torch
+from mmrazor.models.losses import KLDivergence
 
 import mmkd_logits  # noqa: F401
 from mmkd_logits.models.losses import utils as U
-from mmrazor.models.losses import KLDivergence
 from tests.helpers.naive_losses import naive_kl
 
 

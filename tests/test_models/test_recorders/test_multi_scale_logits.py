@@ -1,6 +1,4 @@
 """Tests of MultiScaleLogitsRecorder (SDD region logits, arXiv:2403.13512)."""
-import mmkd_logits  # noqa: F401,I001  (compat layer before mmrazor)
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -8,6 +6,7 @@ from mmrazor.models.task_modules.recorder import RecorderManager
 from mmrazor.registry import TASK_UTILS
 from torch import nn
 
+import mmkd_logits  # noqa: F401,I001  (compat layer before mmrazor)
 from mmkd_logits.models.recorders import MultiScaleLogitsRecorder
 from mmkd_logits.models.recorders.multi_scale_logits_recorder import \
     region_pool_matrix
@@ -105,8 +104,8 @@ def test_non_square_map_and_float32():
     x = torch.randn(2, 3, 5, 3)
     for base_grid in (4, None):
         record, _, _ = _record(model, x, base_grid=base_grid)
-        expected = _naive(model.backbone(x)[-1], model.head.fc, (1, 2, 4),
-                          base_grid)
+        expected = _naive(
+            model.backbone(x)[-1], model.head.fc, (1, 2, 4), base_grid)
         torch.testing.assert_close(record, expected, rtol=1e-5, atol=1e-5)
 
 
@@ -176,16 +175,16 @@ def test_registry_and_recorder_manager():
         dict(type='MultiScaleLogits', source='backbone', scales=[1, 2]))
     assert built.scales == (1, 2) and built.num_regions == 5
     manager = RecorderManager(
-        dict(regions=dict(type='MultiScaleLogits', source='backbone',
-                          base_grid=None)))
+        dict(
+            regions=dict(
+                type='MultiScaleLogits', source='backbone', base_grid=None)))
     model = _Toy()
     manager.initialize(model)
     with manager:
         logits = model(torch.randn(2, 3, 7, 7))
     record = manager.get_recorder('regions').get_record_data()
     assert record.shape == (2, 5, 21)
-    torch.testing.assert_close(record[:, :, 0], logits, rtol=1e-5,
-                               atol=1e-5)
+    torch.testing.assert_close(record[:, :, 0], logits, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize('kwargs', [
@@ -209,8 +208,8 @@ def test_missing_source_or_fc():
     with pytest.raises(ValueError, match="source 'backbone.nope'"):
         MultiScaleLogitsRecorder('backbone.nope').initialize(model)
     with pytest.raises(ValueError, match="fc 'head.linear'"):
-        MultiScaleLogitsRecorder('backbone',
-                                 fc='head.linear').initialize(model)
+        MultiScaleLogitsRecorder(
+            'backbone', fc='head.linear').initialize(model)
     with pytest.raises(ValueError, match='2-D weight'):
         MultiScaleLogitsRecorder('backbone', fc='backbone').initialize(model)
 

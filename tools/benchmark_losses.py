@@ -1,5 +1,5 @@
 """Benchmark the logit-distillation losses: forward+backward time and memory
-of each against mmrazor's KLDivergence, as a markdown table (see
+of each against KDLoss (the KD baseline), as a markdown table (see
 :mod:`mmkd_logits.apis.benchmark` for what is measured).
 
     python tools/benchmark_losses.py --device cpu

@@ -1,7 +1,7 @@
 """Naive, loop-based reference implementations of the logit losses.
 
-Written straight from ``METHODS.md`` with Python loops over samples, classes
-and pairs and ``math`` in double precision, independent of the package's
+Written straight from the math of ``docs/methods/`` with Python loops over
+samples, classes and pairs and ``math`` in double precision, independent of the package's
 vectorised code (nothing from ``mmkd_logits`` is imported). Every function
 returns the **per-sample** losses as a float64 tensor ``[B]``; take
 ``.mean()`` for ``'batchmean'`` and ``.sum()`` for ``'sum'``.
@@ -77,7 +77,7 @@ def naive_kd(zs: torch.Tensor, zt: torch.Tensor, tau: float) -> torch.Tensor:
 
 def naive_dkd(zs: torch.Tensor, zt: torch.Tensor, y: torch.Tensor, tau: float,
               alpha: float, beta: float) -> torch.Tensor:
-    """DKD per sample: ``α·TCKD + β·NCKD`` (``METHODS.md`` §1)."""
+    """DKD per sample: ``α·TCKD + β·NCKD`` (``docs/methods/kd_dkd.md``)."""
     out = []
     for s, t, label in zip(_rows(zs), _rows(zt), y.reshape(-1).tolist()):
         lpt, lqt = _log_pick(t, label, tau)
@@ -97,7 +97,7 @@ def naive_rld(zs: torch.Tensor,
               alpha: float,
               beta: float,
               alpha_tau: float = None) -> torch.Tensor:
-    """RLD per sample: ``α·SCD + β·MCD`` (``METHODS.md`` §2).
+    """RLD per sample: ``α·SCD + β·MCD`` (``docs/methods/rld.md``).
 
     ``alpha_tau`` (``τa`` of SCD) defaults to ``tau``.
     """
@@ -133,7 +133,7 @@ def naive_ldrld(zs: torch.Tensor,
                 eps: float = 1.5,
                 delta: float = 2.0,
                 lam: float = 0.05) -> torch.Tensor:
-    """LDRLD per sample (``METHODS.md`` §3), one pair at a time.
+    """LDRLD per sample (``docs/methods/ldrld.md``), one pair at a time.
 
     ``I`` = the student's top-``topk`` classes ranked by student logit
     (equal logits: lower class index first).

@@ -72,7 +72,7 @@ class DatasetCheckHook(Hook):
 
     Cost: reading the annotations once (about 0.2 s for CIFAR-100's 50k
     training samples, 1 s for ImageNet's 1.28M); no arguments. Enable it
-    with ``custom_hooks = [..., dict(type='mmrazor.DatasetCheckHook')]``.
+    with ``custom_hooks = [..., dict(type=DatasetCheckHook)]``.
     """
 
     priority = 'VERY_HIGH'

@@ -38,7 +38,7 @@ class WeightsOnlyCheckpointHook(Hook):
     trusting it.
 
     It has no arguments; ``configs/_base_/*_runtime.py`` enable it with
-    ``custom_hooks = [dict(type='mmrazor.WeightsOnlyCheckpointHook')]``.
+    ``custom_hooks = [dict(type=WeightsOnlyCheckpointHook)]``.
     """
 
     priority = 'VERY_LOW'

@@ -8,8 +8,9 @@ teacher/student ratio of the target confidence; a task-serialization layer
 after the student's classifier separates classification from distillation
 (see :class:`mmkd_logits.models.heads.SerialClsHead`).
 
-The reconstruction (``METHODS.md`` §5), per sample, with ``p = softmax(zs/T)``
-on the student's *distillation* logits and ``q = softmax(zt/T)``::
+The reconstruction (``docs/methods/aekt.md``), per sample, with
+``p = softmax(zs/T)`` on the student's *distillation* logits and
+``q = softmax(zt/T)``::
 
     r = stopgrad(min(q_y / p_y, ratio_max))
     L = α · r · TCKD + β · NCKD

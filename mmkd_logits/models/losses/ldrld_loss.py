@@ -5,9 +5,9 @@ Reference:
     "Local Dense Logit Relations for Enhanced Knowledge Distillation",
     ICCV 2025, arXiv:2507.15911.
 
-The math (``METHODS.md`` §3) follows the authors' code where it differs from
-the paper's prose: the local term is divided by its number of terms
-``d(d−1)/2 + 1``.
+The math (``docs/methods/ldrld.md``) follows the authors' code where it
+differs from the paper's prose: the local term is divided by its number of
+terms ``d(d−1)/2 + 1``.
 """
 from typing import Dict, Optional, Tuple
 

@@ -5,8 +5,9 @@ Reference:
     "Knowledge Distillation with Refined Logits", arXiv:2408.07703
     (authors' code: github.com/zju-SWJ/RLD).
 
-The math is ``METHODS.md`` §2; as in the authors' code the sample-confidence
-term has its own temperature ``alpha_tau`` (defaulting to ``tau``).
+The math is in ``docs/methods/rld.md``; as in the authors' code the
+sample-confidence term has its own temperature ``alpha_tau`` (defaulting to
+``tau``).
 """
 from typing import Dict, Optional, Tuple
 

@@ -1,7 +1,8 @@
 """Scale Decoupled Distillation loss (SD-KD, SD-DKD, SD-<any per-sample loss>).
 
 Scale Decoupled Distillation, Wei Shicai, Luo Chao and Luo Yang, CVPR 2024
-(arXiv:2403.13512); METHODS.md §4. The region logits ``[B, K, N]`` come from
+(arXiv:2403.13512); ``docs/methods/sdd.md``. The region logits
+``[B, K, N]`` come from
 :class:`~mmkd_logits.models.recorders.MultiScaleLogitsRecorder`.
 """
 from typing import Dict, Optional, Tuple, Union

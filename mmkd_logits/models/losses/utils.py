@@ -8,7 +8,7 @@ batch (input checks live in
 vectorised over the batch and work on the last dimension (the classes), so
 ``[B, C]`` and ``[B, N, C]`` inputs are both fine.
 
-Notation follows ``METHODS.md``: ``KL(p‖q) = Σ p (log p − log q)`` with
+Notation as in ``docs/methods/``: ``KL(p‖q) = Σ p (log p − log q)`` with
 ``0·log 0 = 0``; the teacher distribution is always the first argument.
 """
 from typing import Optional, Tuple
@@ -132,7 +132,8 @@ def subset_kl(logits_T: Tensor,
         tau: temperature ``τ``.
         mask: optional boolean ``[..., C]`` selecting the class set ``S``;
             ``None`` means all classes. Rows with an empty set give 0 (and a
-            zero gradient), as METHODS.md asks for RLD's empty ``R``.
+            zero gradient), as RLD's empty ``R`` needs
+            (``docs/methods/rld.md``).
 
     Returns:
         Tensor: per-row KL of shape ``logits_S.shape[:-1]``.
@@ -256,7 +257,7 @@ def nckd_per_sample(logits_T: Tensor, logits_S: Tensor, gt_mask: Tensor,
 
 def dkd_per_sample(logits_T: Tensor, logits_S: Tensor, gt_mask: Tensor,
                    tau: float, alpha: float, beta: float) -> Tensor:
-    """Per-row DKD ``α · TCKD + β · NCKD`` (METHODS.md §1).
+    """Per-row DKD ``α · TCKD + β · NCKD`` (``docs/methods/kd_dkd.md``).
 
     Decoupled Knowledge Distillation (Zhao et al., CVPR 2022); also the
     per-region loss of SD-DKD (Scale Decoupled Distillation, Wei et al.,

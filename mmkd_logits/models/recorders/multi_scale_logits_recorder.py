@@ -105,8 +105,8 @@ class MultiScaleLogitsRecorder(ModuleOutputsRecorder):
     """Record SDD's multi-scale region logits ``[B, K, N]``.
 
     Scale Decoupled Distillation (Wei et al., CVPR 2024, arXiv:2403.13512),
-    METHODS.md §4. A forward hook on ``source`` takes its output, the final
-    feature map ``F`` ``[B, C, H, W]`` (for a tuple or list output, its last
+    ``docs/methods/sdd.md``. A forward hook on ``source`` takes its output,
+    the final feature map ``F`` ``[B, C, H, W]`` (for a tuple or list output, its last
     element, as mmpretrain backbones return), pools it to every region of
     every scale and applies the model's own linear classifier ``fc``:
 

@@ -27,7 +27,8 @@ def test_adw(tmp_path):
     ]
     for path in files:
         assert (tmp_path / path).stat().st_size > 0
-    # METHODS.md: for d=7 the weights sum to 7.7237, ADW(1,2) = 0.6886
+    # docs/methods/ldrld.md: for d=7 the weights sum to 7.7237, and
+    # ADW(1,2) = 0.6886
     assert numbers['sum'] == pytest.approx(7.7237, abs=1e-4)
     assert numbers['matrix'][0][1] == pytest.approx(0.6886, abs=1e-4)
     assert numbers['num_terms'] == 22 and len(numbers['pairs']) == 21

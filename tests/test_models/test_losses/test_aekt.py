@@ -1,4 +1,4 @@
-"""Tests of ``AEKTLoss`` (METHODS.md §5, a reconstruction of AEKT).
+"""Tests of ``AEKTLoss`` (``docs/methods/aekt.md``, a reconstruction of AEKT).
 
 The reference ``naive_aekt`` below is written straight from the spec with
 Python loops and ``math`` in double precision; it shares no code with the

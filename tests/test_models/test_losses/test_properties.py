@@ -9,8 +9,8 @@ bfloat16 inputs:
   :func:`tests.helpers.loss_specs.nonneg_tolerance`), and its gradient with
   respect to the student logits is finite;
 * permuting the batch permutes the ``reduction='none'`` output;
-* ``loss(z, z) == 0`` where the math says so (METHODS.md): always for KD,
-  DKD, LDRLD, AEKT and SDD; for RLD only when the teacher's top class is
+* ``loss(z, z) == 0`` where the math says so (``docs/methods/``): always for
+  KD, DKD, LDRLD, AEKT and SDD; for RLD only when the teacher's top class is
   the label (SCD compares the teacher's top class with the label).
 
 Examples are derandomized (the same on every run) and few, so the file runs

@@ -1,8 +1,8 @@
 """Naive, loop-based reference implementations of the logit losses.
 
 Written straight from the math of ``docs/methods/`` with Python loops over
-samples, classes and pairs and ``math`` in double precision, independent of the package's
-vectorised code (nothing from ``mmkd_logits`` is imported). Every function
+samples, classes and pairs and ``math`` in double precision, independent of
+the package's vectorised code (nothing from ``mmkd_logits`` is imported). Every function
 returns the **per-sample** losses as a float64 tensor ``[B]``; take
 ``.mean()`` for ``'batchmean'`` and ``.sum()`` for ``'sum'``.
 

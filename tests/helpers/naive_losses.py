@@ -2,9 +2,9 @@
 
 Written straight from the math of ``docs/methods/`` with Python loops over
 samples, classes and pairs and ``math`` in double precision, independent of
-the package's vectorised code (nothing from ``mmkd_logits`` is imported). Every function
-returns the **per-sample** losses as a float64 tensor ``[B]``; take
-``.mean()`` for ``'batchmean'`` and ``.sum()`` for ``'sum'``.
+the package's vectorised code (nothing from ``mmkd_logits`` is imported).
+Every function returns the **per-sample** losses as a float64 tensor
+``[B]``; take ``.mean()`` for ``'batchmean'`` and ``.sum()`` for ``'sum'``.
 
 Tie rules (the spec leaves them open; the package uses the same ones):
 the teacher's top class ``m`` in RLD is the first maximal index; the

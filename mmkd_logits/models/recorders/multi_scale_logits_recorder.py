@@ -108,7 +108,8 @@ class MultiScaleLogitsRecorder(ModuleOutputsRecorder):
     ``docs/methods/sdd.md``. A forward hook on ``source`` takes its output,
     the final feature map ``F`` ``[B, C, H, W]`` (for a tuple or list
     output, its last element, as mmpretrain backbones return), pools it to
-    every region of every scale and applies the model's own linear classifier ``fc``:
+    every region of every scale and applies the model's own linear
+    classifier ``fc``:
 
     ``z[:, :, n] = W · pool_n(F) + b``, ``N = Σ_s s²`` regions, ordered by
     scale as listed in ``scales`` and row-major within a scale, so with

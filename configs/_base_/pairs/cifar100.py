@@ -1,7 +1,7 @@
 # What every CIFAR-100 teacher -> student pair shares: the data (batch 64,
 # crop + flip), the 240-epoch schedule (lr 0.05), the distillation runtime,
-# the distillation model (mmrazor's SingleTeacherDistill with our
-# LogitDistiller, recording the logits and labels) and the recipe values of
+# the distillation model (models/logit_distill.py: mmrazor's
+# SingleTeacherDistill with our LogitDistiller) and the recipe values of
 # the CIFAR-100 experiments in `pair`. A pair config
 # (<teacher>_<student>_cifar100.py) adds the student, the teacher,
 # teacher_ckpt and its own values; each leaf config applies the values its
@@ -19,26 +19,12 @@
 # configs/vanilla_<arch>_cifar100.py.
 from mmengine.config import read_base
 
-from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
-
 with read_base():
     from ..datasets.cifar100_bs64 import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
+    from ..models.logit_distill import *  # noqa: F401,F403
     from ..schedules.cifar100_240e import *  # noqa: F401,F403
     from ..schedules.cifar100_240e_lr_warmup import lr_warmup_param_scheduler
-
-model = dict(
-    _scope_='mmrazor',
-    type=SingleTeacherDistill,
-    distiller=dict(
-        type=LogitDistiller,
-        # the logits (output of head.fc) of both models and the labels (the
-        # second input of the student's head.loss_module: gt_labels, [B])
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'),
-            gt_labels=dict(type='ModuleInputs', source='head.loss_module')),
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'))))
 
 pair = dict(
     # temperature of KD, DKD, RLD, LDRLD, SD-DKD and AEKT (mdistiller's

@@ -1,31 +1,17 @@
 # What every ImageNet-1K teacher -> student pair shares: the data (8 GPUs x
 # 64 = 512), the 100-epoch schedule (lr 0.2), the distillation runtime, the
-# distillation model (as in cifar100.py) and the recipe values of the
+# distillation model (models/logit_distill.py) and the recipe values of the
 # ImageNet experiments in `pair`. A pair config adds the student, the
 # teacher and teacher_ckpt. The teachers are mmpretrain's published ResNets
 # (URLs in the pair configs); DKD / SDD / RLD used torchvision's (73.31 /
 # 76.16 top-1).
 from mmengine.config import read_base
 
-from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
-
 with read_base():
     from ..datasets.imagenet_bs64 import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
+    from ..models.logit_distill import *  # noqa: F401,F403
     from ..schedules.imagenet_100e import *  # noqa: F401,F403
-
-model = dict(
-    _scope_='mmrazor',
-    type=SingleTeacherDistill,
-    distiller=dict(
-        type=LogitDistiller,
-        # the logits (output of head.fc) of both models and the labels (the
-        # second input of the student's head.loss_module: gt_labels, [B])
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'),
-            gt_labels=dict(type='ModuleInputs', source='head.loss_module')),
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'))))
 
 pair = dict(
     # T=1 for KD, DKD, RLD, SD-DKD and AEKT (mdistiller's and the RLD / SDD

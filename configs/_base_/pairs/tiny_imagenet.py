@@ -1,10 +1,10 @@
 # What every Tiny-ImageNet teacher -> student pair shares: the data (64x64,
 # 4 GPUs x 64 = 256), the 200-epoch schedule of DOT's Tiny-ImageNet configs
 # (lr 0.2 for every student, also MobileNetV2 and ShuffleV2), the
-# distillation runtime, the distillation model (as in cifar100.py) and the
-# recipe values in `pair`. Only KD has a published Tiny-ImageNet setting
-# (DOT: mdistiller's KD defaults); the other methods use their CIFAR-100
-# defaults.
+# distillation runtime, the distillation model (models/logit_distill.py)
+# and the recipe values in `pair`. Only KD has a published Tiny-ImageNet
+# setting (DOT: mdistiller's KD defaults); the other methods use their
+# CIFAR-100 defaults.
 #
 # Teacher: the Tiny-ImageNet ResNet18. mdistiller's code loads it from
 # download_ckpts/tiny_imagenet_teachers/ResNet18_vanilla/ti_res18, but we
@@ -15,27 +15,13 @@
 # pass --cfg-options model.teacher_ckpt=PATH).
 from mmengine.config import read_base
 
-from mmkd_logits.models import LogitDistiller, SingleTeacherDistill
-
 with read_base():
     from ..datasets.tiny_imagenet_bs64 import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
+    from ..models.logit_distill import *  # noqa: F401,F403
     from ..schedules.tiny_imagenet_200e import *  # noqa: F401,F403
     from ..schedules.tiny_imagenet_200e_lr_warmup import \
         lr_warmup_param_scheduler
-
-model = dict(
-    _scope_='mmrazor',
-    type=SingleTeacherDistill,
-    distiller=dict(
-        type=LogitDistiller,
-        # the logits (output of head.fc) of both models and the labels (the
-        # second input of the student's head.loss_module: gt_labels, [B])
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'),
-            gt_labels=dict(type='ModuleInputs', source='head.loss_module')),
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'))))
 
 # the CIFAR-100 values (see cifar100.py)
 pair = dict(

@@ -1,6 +1,6 @@
 # What every CIFAR-100 teacher -> student pair shares: the data (batch 64,
 # crop + flip), the 240-epoch schedule (lr 0.05), the distillation runtime,
-# the distillation model (models/logit_distill.py: mmrazor's
+# the distillation model (distill/model.py: mmrazor's
 # SingleTeacherDistill with our LogitDistiller) and the recipe values of
 # the CIFAR-100 experiments in `pair`. A pair config
 # (<teacher>_<student>_cifar100.py) adds the student, the teacher,
@@ -21,8 +21,8 @@ from mmengine.config import read_base
 
 with read_base():
     from ..datasets.cifar100_bs64 import *  # noqa: F401,F403
+    from ..distill.model import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
-    from ..models.logit_distill import *  # noqa: F401,F403
     from ..schedules.cifar100_240e import *  # noqa: F401,F403
     from ..schedules.cifar100_240e_lr_warmup import lr_warmup_param_scheduler
 

@@ -1,6 +1,6 @@
 # What every ImageNet-1K teacher -> student pair shares: the data (8 GPUs x
 # 64 = 512), the 100-epoch schedule (lr 0.2), the distillation runtime, the
-# distillation model (models/logit_distill.py) and the recipe values of the
+# distillation model (distill/model.py) and the recipe values of the
 # ImageNet experiments in `pair`. A pair config adds the student, the
 # teacher and teacher_ckpt. The teachers are mmpretrain's published ResNets
 # (URLs in the pair configs); DKD / SDD / RLD used torchvision's (73.31 /
@@ -9,8 +9,8 @@ from mmengine.config import read_base
 
 with read_base():
     from ..datasets.imagenet_bs64 import *  # noqa: F401,F403
+    from ..distill.model import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
-    from ..models.logit_distill import *  # noqa: F401,F403
     from ..schedules.imagenet_100e import *  # noqa: F401,F403
 
 pair = dict(

@@ -1,7 +1,7 @@
 # What every Tiny-ImageNet teacher -> student pair shares: the data (64x64,
 # 4 GPUs x 64 = 256), the 200-epoch schedule of DOT's Tiny-ImageNet configs
 # (lr 0.2 for every student, also MobileNetV2 and ShuffleV2), the
-# distillation runtime, the distillation model (models/logit_distill.py)
+# distillation runtime, the distillation model (distill/model.py)
 # and the recipe values in `pair`. Only KD has a published Tiny-ImageNet
 # setting (DOT: mdistiller's KD defaults); the other methods use their
 # CIFAR-100 defaults.
@@ -17,8 +17,8 @@ from mmengine.config import read_base
 
 with read_base():
     from ..datasets.tiny_imagenet_bs64 import *  # noqa: F401,F403
+    from ..distill.model import *  # noqa: F401,F403
     from ..distill_runtime import *  # noqa: F401,F403
-    from ..models.logit_distill import *  # noqa: F401,F403
     from ..schedules.tiny_imagenet_200e import *  # noqa: F401,F403
     from ..schedules.tiny_imagenet_200e_lr_warmup import \
         lr_warmup_param_scheduler

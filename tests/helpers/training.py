@@ -118,6 +118,16 @@ def tiny_imagenet_tiny_options(data_root: Path,
     return opts
 
 
+def tiny_options(dataset: str, data_root: Path, **kwargs) -> Dict[str, Any]:
+    """The ``*_tiny_options`` of ``dataset`` (``'cifar100'``,
+    ``'imagenet'`` with 32×32 crops, or ``'tiny_imagenet'``)."""
+    if dataset == 'cifar100':
+        return cifar_tiny_options(data_root, **kwargs)
+    if dataset == 'imagenet':
+        return imagenet_tiny_options(data_root, image_size=32, **kwargs)
+    return tiny_imagenet_tiny_options(data_root, **kwargs)
+
+
 def imagenet_cli_options(data_root: Path,
                          image_size: int = 32,
                          batch_size: int = 2,

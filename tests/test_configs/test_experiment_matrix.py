@@ -18,17 +18,13 @@ checked in ``test_recipes.py``.
 """
 import math
 import re
-from pathlib import Path
 from typing import Dict, NamedTuple, Tuple
 
 import pytest
 import torch
 
-from tests.helpers.datasets import (make_cifar100, make_imagenet,
-                                    make_tiny_imagenet)
 from tests.helpers.training import (CONFIGS, RANDOM_TEACHER, build_and_train,
-                                    cifar_tiny_options, imagenet_tiny_options,
-                                    no_cifar_md5, tiny_imagenet_tiny_options)
+                                    no_cifar_md5, tiny_options)
 
 METHODS = ('kd', 'dkd', 'rld', 'ldrld', 'sdd_kd', 'sdd_dkd', 'aekt')
 DATASETS = ('cifar100', 'imagenet', 'tiny_imagenet')
@@ -154,34 +150,6 @@ def test_matrix_is_complete_and_configs_holds_nothing_else():
     } <= vanilla
 
 
-# ------------------------------------------------------------- generated data
-@pytest.fixture(scope='module')
-def data(tmp_path_factory) -> Dict[str, Path]:
-    root = tmp_path_factory.mktemp('matrix_data')
-    return dict(
-        cifar100=make_cifar100(root / 'cifar', num_train=2, num_test=2),
-        imagenet=make_imagenet(
-            root / 'imagenet',
-            num_classes=2,
-            per_class=1,
-            val_per_class=1,
-            size=40),
-        tiny_imagenet=make_tiny_imagenet(
-            root / 'tiny',
-            num_classes=2,
-            per_class=1,
-            val_per_class=1,
-            num_test=1))
-
-
-def _options(dataset: str, data: Dict[str, Path], **kwargs) -> dict:
-    if dataset == 'cifar100':
-        return cifar_tiny_options(data[dataset], **kwargs)
-    if dataset == 'imagenet':
-        return imagenet_tiny_options(data[dataset], image_size=32, **kwargs)
-    return tiny_imagenet_tiny_options(data[dataset], **kwargs)
-
-
 pytestmark = pytest.mark.usefixtures('one_thread')
 
 
@@ -231,7 +199,7 @@ def test_config_builds_with_its_published_settings(stem, data, no_random_init):
     import mmkd_logits  # noqa: F401
     vanilla = VANILLA.match(stem)
     dataset = vanilla.group(2) if vanilla else _split(stem)[2]
-    options = _options(dataset, data)
+    options = tiny_options(dataset, data[dataset])
     # mmengine serialises the data list with a gc.collect() per dataset,
     # which alone would cost a minute over all configs
     options['train_dataloader.dataset.serialize_data'] = False
@@ -343,7 +311,7 @@ def test_sample_covers_every_method_and_dataset():
 @pytest.mark.parametrize('stem', SAMPLE)
 def test_sample_trains_one_iteration(stem, data, tmp_path):
     method, _, dataset = _split(stem)
-    options = _options(dataset, data, batch_size=2, iters=1)
+    options = tiny_options(dataset, data[dataset], batch_size=2, iters=1)
     # only the training iteration: validation and checkpoints of these
     # runs are tested elsewhere (tests/test_tools) and would dominate here
     options.update({

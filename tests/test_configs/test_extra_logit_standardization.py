@@ -18,10 +18,8 @@ from typing import Dict, Optional
 
 import pytest
 
-from tests.helpers.datasets import make_cifar100, make_imagenet
-from tests.helpers.training import (CONFIGS, build_and_train,
-                                    cifar_tiny_options, imagenet_tiny_options,
-                                    no_cifar_md5)
+from tests.helpers.training import (CONFIGS, build_and_train, no_cifar_md5,
+                                    tiny_options)
 
 EXTRA = CONFIGS / 'extra'
 
@@ -168,25 +166,9 @@ def test_the_pair_recipe_is_the_matrix_config_s(stem):
 
 
 # ------------------------------------------- one training iteration each
-@pytest.fixture(scope='module')
-def data(tmp_path_factory) -> Dict[str, Path]:
-    root = tmp_path_factory.mktemp('ls_data')
-    return dict(
-        cifar100=make_cifar100(root / 'cifar', num_train=2, num_test=2),
-        imagenet=make_imagenet(
-            root / 'imagenet',
-            num_classes=2,
-            per_class=1,
-            val_per_class=1,
-            size=40))
-
-
 def _options(stem: str, data: Dict[str, Path]) -> dict:
-    if stem.endswith('_imagenet'):
-        opts = imagenet_tiny_options(
-            data['imagenet'], image_size=32, batch_size=2, iters=1)
-    else:
-        opts = cifar_tiny_options(data['cifar100'], batch_size=2, iters=1)
+    dataset = 'imagenet' if stem.endswith('_imagenet') else 'cifar100'
+    opts = tiny_options(dataset, data[dataset], batch_size=2, iters=1)
     opts.update({
         'train_cfg.val_interval': 100,
         'default_hooks.checkpoint': None

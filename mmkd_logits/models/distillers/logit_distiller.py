@@ -215,11 +215,16 @@ class LogitDistiller(ConfigurableDistiller):
         self._steps += 1
         factor = self.warmup_factor()
         out: Dict[str, Tensor] = {}
+        teacher_logits = labels = None
         for name, mapping in self.loss_forward_mappings.items():
             kwargs = {
                 arg: self.get_record(**record)
                 for arg, record in mapping.items()
             }
+            if teacher_logits is None:
+                teacher_logits = kwargs.get('preds_T')
+            if labels is None:
+                labels = kwargs.get('gt_labels')
             loss = self.distill_losses[name]
             if not isinstance(loss, BaseLogitLoss):
                 out[name] = _scaled(loss(**kwargs), factor)
@@ -237,19 +242,15 @@ class LogitDistiller(ConfigurableDistiller):
                 out[f'{short}.{stat}'] = value
         if self.warmup:
             out['warmup_factor'] = torch.tensor(factor)
-        top1 = self._teacher_top1()
+        top1 = self._teacher_top1(teacher_logits, labels)
         if top1 is not None:
             out['teacher_top1'] = top1
         return out
 
-    def _teacher_top1(self) -> Optional[Tensor]:
-        """Top-1 (%) of the teacher on the batch, from the recorded logits."""
-        logits = labels = None
-        for mapping in self.loss_forward_mappings.values():
-            if logits is None and 'preds_T' in mapping:
-                logits = self.get_record(**mapping['preds_T'])
-            if labels is None and 'gt_labels' in mapping:
-                labels = self.get_record(**mapping['gt_labels'])
+    def _teacher_top1(self, logits: Any, labels: Any) -> Optional[Tensor]:
+        """Top-1 (%) of the teacher on the batch, from the logits and labels
+        the losses were given (the labels recorder when no loss takes
+        them)."""
         if labels is None and 'gt_labels' in self.student_recorders.recorders:
             labels = self.get_record('gt_labels', True, data_idx=1)
         if not isinstance(logits, Tensor) or not isinstance(labels, Tensor):

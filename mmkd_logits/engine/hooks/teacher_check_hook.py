@@ -131,7 +131,7 @@ def _recorded_accuracy(ckpt: str) -> Optional[float]:
     if not isinstance(ckpt, str) or not osp.isfile(ckpt):
         return None
     try:  # a file that needs full unpickling records nothing we can read
-        checkpoint = torch.load(ckpt, map_location='cpu', weights_only=True)
+        checkpoint = _load_meta_only(ckpt)
     except (pickle.UnpicklingError, RuntimeError):
         return None
     meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
@@ -145,3 +145,15 @@ def _recorded_accuracy(ckpt: str) -> Optional[float]:
     info = hub.get('runtime_info', {}) if isinstance(hub, dict) else {}
     best = info.get('best_score') if isinstance(info, dict) else None
     return float(best) if isinstance(best, (int, float)) else None
+
+
+def _load_meta_only(ckpt: str):
+    """The checkpoint with its tensors memory-mapped, not read: only the
+    metadata is looked at (legacy, non-zip files are read whole)."""
+    try:
+        return torch.load(
+            ckpt, map_location='cpu', weights_only=True, mmap=True)
+    except RuntimeError as err:
+        if 'mmap' not in str(err):
+            raise
+        return torch.load(ckpt, map_location='cpu', weights_only=True)

@@ -121,17 +121,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.random_teacher and 'distiller' in cfg.get('model', {}):
         cfg.model.teacher_ckpt = None
         cfg.model.distiller.allow_random_teacher = True
-    if args.skip_teacher_check:
-        cfg.custom_hooks = [
-            h for h in cfg.get('custom_hooks', [])
-            if _type_name(h.get('type')) != 'TeacherCheckHook'
-        ]
     return cfg
-
-
-def _type_name(obj_type) -> str:
-    name = getattr(obj_type, '__name__', str(obj_type))
-    return name.split('.')[-1]
 
 
 def main(argv=None) -> None:
@@ -149,9 +139,13 @@ def main(argv=None) -> None:
     from mmengine.logging import print_log
     from mmengine.runner import Runner
 
-    from mmkd_logits.apis.launch import lr_scale_warning, setup_cpu_distributed
+    from mmkd_logits.apis.launch import (drop_hooks, lr_scale_warning,
+                                         setup_cpu_distributed)
     from mmkd_logits.compat import trust_directory, trust_file
     from mmkd_logits.compat.fileio import remove_stale_temp_files
+    if args.skip_teacher_check:
+        cfg.custom_hooks = drop_hooks(
+            cfg.get('custom_hooks', []), 'TeacherCheckHook')
     if args.amp and not torch.cuda.is_available():
         raise SystemExit("--amp needs a CUDA GPU (mmengine's "
                          'AmpOptimWrapper); run without --amp on CPU.')

@@ -2,13 +2,13 @@
 CPU multi-process training, and the learning-rate scale warning."""
 import os
 import subprocess
-from typing import Optional
+from typing import List, Optional
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
-__all__ = ['setup_cpu_distributed', 'lr_scale_warning']
+__all__ = ['setup_cpu_distributed', 'lr_scale_warning', 'drop_hooks']
 
 
 def setup_cpu_distributed(cfg: Config) -> None:
@@ -75,3 +75,12 @@ def lr_scale_warning(cfg: Config, world_size: int) -> Optional[str]:
             f'{base / total:g} times what the recipe means per image. Add '
             '--auto-scale-lr to scale it linearly (lr x '
             f'{total / base:g}), or train on {base // int(per_gpu)} GPUs.')
+
+
+def drop_hooks(hooks: List[dict], name: str) -> List[dict]:
+    """``hooks`` (a ``custom_hooks`` list) without the hooks of type
+    ``name``, given as a class or a (scoped) registry name."""
+    return [
+        h for h in hooks or [] if getattr(h['type'], '__name__', str(
+            h['type'])).split('.')[-1] != name
+    ]

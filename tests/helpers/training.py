@@ -184,6 +184,7 @@ def build_and_train(config_path: Any,
     from mmengine.runner import Runner
 
     import mmkd_logits  # noqa: F401
+    from mmkd_logits.apis.launch import drop_hooks
     from mmkd_logits.compat import trust_directory
 
     path = Path(config_path)
@@ -203,10 +204,7 @@ def build_and_train(config_path: Any,
         cfg.load_from = None
     cfg.experiment_name = f'{path.stem}_{os.getpid()}_{next(_counter)}'
     if skip_teacher_check:
-        cfg.custom_hooks = [
-            h for h in cfg.custom_hooks
-            if getattr(h['type'], '__name__', '') != 'TeacherCheckHook'
-        ]
+        cfg.custom_hooks = drop_hooks(cfg.custom_hooks, 'TeacherCheckHook')
     trust_directory(str(work_dir))
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -23,3 +23,16 @@ def test_no_warning_when_it_matches_or_is_scaled():
     assert lr_scale_warning(_cfg(), world_size=8) is None
     assert lr_scale_warning(_cfg(enable=True), world_size=1) is None
     assert lr_scale_warning(Config(dict()), world_size=1) is None
+
+
+def test_drop_hooks_by_class_or_registry_name():
+    from mmkd_logits.apis.launch import drop_hooks
+    from mmkd_logits.engine.hooks import NonFiniteLossHook, TeacherCheckHook
+    hooks = [
+        dict(type=TeacherCheckHook),
+        dict(type=NonFiniteLossHook),
+        dict(type='mmrazor.TeacherCheckHook', num_batches=2)
+    ]
+    assert drop_hooks(hooks, 'TeacherCheckHook') == [hooks[1]]
+    assert drop_hooks(hooks, 'NoSuchHook') == hooks
+    assert drop_hooks(None, 'TeacherCheckHook') == []

@@ -22,15 +22,9 @@ with read_base():
     from ..schedules.tiny_imagenet_200e import *  # noqa: F401,F403
     from ..schedules.tiny_imagenet_200e_lr_warmup import \
         lr_warmup_param_scheduler
+    from .cifar100 import pair as cifar100_pair
 
-# the CIFAR-100 values (see cifar100.py)
-pair = dict(
-    tau=4.0,
-    warmup=20,
-    dkd_beta=8.0,
-    rld_beta=8.0,
-    kd_weight=0.9,
-    kd_ce_weight=0.1,
-    sdd_scales=(1, 2, 4),
-    ldrld_param_scheduler=lr_warmup_param_scheduler)
-del lr_warmup_param_scheduler
+# the CIFAR-100 values (see cifar100.py), with LDRLD's lr warm-up on this
+# schedule
+pair = dict(cifar100_pair, ldrld_param_scheduler=lr_warmup_param_scheduler)
+del cifar100_pair, lr_warmup_param_scheduler
